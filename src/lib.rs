@@ -1,11 +1,123 @@
-//! Placeholder module while the engine is written; replaced by the real engine.
-use pyo3::prelude::*;
+//! copium's extension module `copium._copium`: a drop-in `copy.deepcopy` / `copy.copy`.
+//!
+//! Flow: `deepcopy` (here) → `deepcopy.rs` (driver, memo strategy) → `types.rs` (classify
+//! once) → `dispatch.rs` → `containers.rs` / `reduce.rs`. The memo lives in `memo.rs` +
+//! `keepalive.rs`, its lifecycle in `state.rs`, its Python face in `proxy.rs`. Only `ffi/`
+//! knows whether this build uses the limited API or the fast paths.
 
-#[pymodule]
+mod config;
+mod containers;
+mod deepcopy;
+mod dispatch;
+mod extra;
+mod fallback;
+mod ffi;
+mod keepalive;
+mod memo;
+mod native_memo;
+mod proxy;
+mod recursion;
+mod reduce;
+mod shallow;
+mod state;
+mod types;
+mod user_memo;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+fn into_py(py: Python<'_>, r: ffi::R<ffi::Owned>) -> PyResult<Py<PyAny>> {
+    match r {
+        // SAFETY: `o` is a new reference whose ownership passes to the returned handle.
+        Ok(o) => Ok(unsafe { Bound::from_owned_ptr(py, o.into_ptr()).unbind() }),
+        Err(_) => Err(PyErr::fetch(py)),
+    }
+}
+
+/// deepcopy(x, memo=None)
+/// --
+///
+/// Deep copy operation on arbitrary Python objects, with the semantics of ``copy.deepcopy``.
+///
+/// Without ``memo``, copium keeps its memo natively; a custom ``__deepcopy__`` then receives a
+/// :class:`copium.memo` mapping. With ``memo`` (a dict or any mapping), every lookup and store
+/// happens on it as ``copy.deepcopy`` would do them.
+#[pyfunction(name = "deepcopy")]
+#[pyo3(signature = (x, memo=None))]
+fn py_deepcopy(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    memo: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let r = match memo {
+        None => deepcopy::deepcopy_native(x.as_ptr()),
+        Some(m) => deepcopy::deepcopy_with_memo(x.as_ptr(), m.as_ptr()),
+    };
+    into_py(py, r)
+}
+
+/// copy(x, /)
+/// --
+///
+/// Shallow copy operation on arbitrary Python objects, with the semantics of ``copy.copy``.
+#[pyfunction]
+#[pyo3(signature = (x, /))]
+fn copy(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    into_py(py, shallow::copy(x.as_ptr()))
+}
+
+/// replace(obj, /, **changes)
+/// --
+///
+/// Return a new object replacing specified fields with new values, like ``copy.replace``.
+#[pyfunction]
+#[pyo3(signature = (obj, /, **changes))]
+fn replace(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    changes: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let kwargs = changes.map_or(std::ptr::null_mut(), |d| d.as_ptr());
+    into_py(py, shallow::replace(obj.as_ptr(), kwargs))
+}
+
+fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let info = PyDict::new(py);
+    info.set_item("version", env!("CARGO_PKG_VERSION"))?;
+    info.set_item(
+        "build_hash",
+        option_env!("COPIUM_BUILD_HASH").unwrap_or("unknown"),
+    )?;
+    info.set_item("variant", ffi::VARIANT)?;
+    info.set_item("limited_api", ffi::LIMITED_API)?;
+    let python = match ffi::LIMITED_API {
+        Some(_) => String::from("abi3"),
+        None => {
+            let v = py.version_info();
+            format!("{}.{}", v.major, v.minor)
+        }
+    };
+    info.set_item("python", python)?;
+    Ok(info)
+}
+
+#[pymodule(gil_used = true)]
 fn _copium(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let copy = m.py().import("copy")?;
-    m.add("deepcopy", copy.getattr("deepcopy")?)?;
-    m.add("copy", copy.getattr("copy")?)?;
-    m.add("Error", copy.getattr("Error")?)?;
+    let py = m.py();
+    types::init(py)?;
+    m.add_function(wrap_pyfunction!(py_deepcopy, m)?)?;
+    m.add_function(wrap_pyfunction!(copy, m)?)?;
+    m.add_function(wrap_pyfunction!(replace, m)?)?;
+    m.add_function(wrap_pyfunction!(extra::replicate, m)?)?;
+    m.add_function(wrap_pyfunction!(extra::repeatcall, m)?)?;
+    m.add_function(wrap_pyfunction!(config::configure, m)?)?;
+    m.add_class::<proxy::MemoProxy>()?;
+    m.add_class::<proxy::KeepAliveView>()?;
+    m.add("Error", py.import("copy")?.getattr("Error")?)?;
+    m.add("BUILD", build_info(py)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let abc = py.import("collections.abc")?;
+    abc.getattr("MutableMapping")?
+        .call_method1("register", PyTuple::new(py, [m.getattr("memo")?])?)?;
     Ok(())
 }

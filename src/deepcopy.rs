@@ -1,0 +1,87 @@
+//! The deep-copy driver: one recursive function over a memo strategy.
+//!
+//! `Memo` abstracts the two memos stdlib semantics allow: the native table (no memo passed;
+//! only observable through the proxy a custom `__deepcopy__` gets) and a caller's mapping
+//! (every lookup and store happens on it exactly as stdlib's `copy.deepcopy` would do them).
+
+use crate::dispatch;
+use crate::ffi::{self, Owned, PyObject, R};
+use crate::native_memo::NativeMemo;
+use crate::recursion::Depth;
+use crate::types::{self, Kind};
+use crate::user_memo::UserMemo;
+
+pub trait Memo {
+    /// The native memo may take shortcuts whose memo traffic is unobservable (skipping
+    /// atomics, native set/frozenset/bytearray handlers); a caller's mapping may not.
+    const NATIVE: bool;
+    type Key;
+
+    fn key(&self, x: *mut PyObject) -> R<Self::Key>;
+    /// `memo.get(id(x), _nil)`.
+    fn lookup(&mut self, key: &Self::Key) -> R<Option<Owned>>;
+    /// `try: return memo[id(x)] except KeyError: pass` (tuples, after their items).
+    fn recheck(&mut self, key: &Self::Key) -> R<Option<Owned>>;
+    /// `memo[id(x)] = y`, done by handlers before they copy the contents.
+    fn store(&mut self, key: &Self::Key, y: &Owned) -> R<()>;
+    /// The end of `deepcopy()`: `memo[d] = y; _keep_alive(x, memo)`. `stored` says a handler
+    /// already stored `y` for `x`, which the native memo need not repeat.
+    fn memoize(&mut self, x: *mut PyObject, key: &Self::Key, y: &Owned, stored: bool) -> R<()>;
+    /// `copier(memo)` for a custom `__deepcopy__`.
+    fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned>;
+}
+
+pub struct Engine<M: Memo> {
+    pub memo: M,
+    depth: Depth,
+}
+
+impl<M: Memo> Engine<M> {
+    pub fn new(memo: M) -> Self {
+        Engine {
+            memo,
+            depth: Depth::new(),
+        }
+    }
+
+    /// `copy.deepcopy(x, memo)` for any object reached during the copy.
+    #[inline]
+    pub fn deep(&mut self, x: *mut PyObject) -> R<Owned> {
+        let kind = types::classify(ffi::type_of(x));
+        if M::NATIVE && kind == Kind::Atomic {
+            return Ok(ffi::new_ref(x));
+        }
+        let key = self.memo.key(x)?;
+        if let Some(y) = self.memo.lookup(&key)? {
+            return Ok(y);
+        }
+        self.depth.enter()?;
+        let copied = dispatch::dispatch(self, x, kind, &key);
+        self.depth.leave();
+        let (y, stored) = copied?;
+        if y.as_ptr() != x {
+            self.memo.memoize(x, &key, &y, stored)?;
+        }
+        Ok(y)
+    }
+}
+
+/// `deepcopy(x)` with no memo: the native memo, or a fresh dict when configured so.
+pub fn deepcopy_native(x: *mut PyObject) -> R<Owned> {
+    if types::is_atomic(ffi::type_of(x)) {
+        return Ok(ffi::new_ref(x));
+    }
+    if crate::config::dict_memo() {
+        let memo = ffi::dict_new()?;
+        return deepcopy_with_memo(x, memo.as_ptr());
+    }
+    let mut engine = Engine::new(NativeMemo::new());
+    let result = engine.deep(x);
+    engine.memo.finish();
+    result
+}
+
+/// `deepcopy(x, memo)` with the caller's memo mapping.
+pub fn deepcopy_with_memo(x: *mut PyObject, memo: *mut PyObject) -> R<Owned> {
+    Engine::new(UserMemo::new(memo)?).deep(x)
+}

@@ -1,0 +1,46 @@
+//! What to do with one non-memoized object, in stdlib's order: the builtin handlers
+//! (`_deepcopy_dispatch`), classes, `__deepcopy__`, then the reduce protocol.
+
+use crate::containers;
+use crate::deepcopy::{Engine, Memo};
+use crate::ffi::{self, Owned, PyObject, R};
+use crate::reduce;
+use crate::types::{self, statics, Kind};
+
+/// Copies `x`; the flag says whether the handler already stored the copy in the memo.
+#[inline]
+pub fn dispatch<M: Memo>(
+    e: &mut Engine<M>,
+    x: *mut PyObject,
+    kind: Kind,
+    key: &M::Key,
+) -> R<(Owned, bool)> {
+    match kind {
+        Kind::Atomic => Ok((ffi::new_ref(x), false)),
+        Kind::List => containers::list(e, x, key).map(|y| (y, true)),
+        Kind::Dict => containers::dict(e, x, key).map(|y| (y, true)),
+        Kind::Tuple => containers::tuple(e, x, key).map(|y| (y, false)),
+        Kind::Method => containers::method(e, x).map(|y| (y, false)),
+        // Through reduce in stdlib; natively the same result without the temporary argument
+        // list being memoized, which only a caller-supplied memo could observe.
+        Kind::Set if M::NATIVE => containers::set(e, x, false).map(|y| (y, false)),
+        Kind::FrozenSet if M::NATIVE => containers::set(e, x, true).map(|y| (y, false)),
+        Kind::ByteArray if M::NATIVE => ffi::bytearray_copy(x).map(|y| (y, false)),
+        _ => other(e, x, key),
+    }
+}
+
+fn other<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<(Owned, bool)> {
+    let tp = ffi::type_of(x);
+    if types::is_class(tp) {
+        return Ok((ffi::new_ref(x), false));
+    }
+    if let Some(copier) = ffi::getattr_opt(x, statics().names.deepcopy.as_ptr())? {
+        return e.memo.call_deepcopy(copier.as_ptr(), x).map(|y| (y, false));
+    }
+    let rv = reduce::reduce_value(x, tp, true)?;
+    if types::is_str_instance(rv.as_ptr()) {
+        return Ok((ffi::new_ref(x), false));
+    }
+    reduce::reconstruct(e, key, rv).map(|y| (y, true))
+}

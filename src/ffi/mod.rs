@@ -1,0 +1,221 @@
+//! The raw CPython boundary. Everything that differs between the limited API (the shipped abi3
+//! wheel) and the version-specific fast paths lives in `limited.rs` / `fast.rs`; the rest of
+//! the crate calls only what this module re-exports.
+//!
+//! Error convention: a function returning [`R`] has set a Python exception when it returns
+//! `Err(Fail)`, exactly like a C API call returning NULL/-1.
+
+#[cfg(copium_fast)]
+mod fast;
+#[cfg(copium_fast)]
+pub use fast::*;
+#[cfg(not(copium_fast))]
+mod limited;
+#[cfg(not(copium_fast))]
+pub use limited::*;
+
+mod owned;
+pub use owned::Owned;
+
+pub use pyo3_ffi::{PyObject, PyTypeObject, Py_ssize_t};
+use std::ptr;
+
+/// A Python exception is set on the current thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fail;
+
+pub type R<T> = Result<T, Fail>;
+
+/// Turns a new reference from the C API (NULL = exception set) into an [`Owned`].
+#[inline(always)]
+pub fn owned(p: *mut PyObject) -> R<Owned> {
+    // SAFETY: callers pass a pointer the C API just returned as a new reference (or NULL).
+    unsafe { Owned::from_new(p) }.ok_or(Fail)
+}
+
+/// Turns a C status code (-1 = exception set) into an [`R`].
+#[inline(always)]
+pub fn status(rc: std::os::raw::c_int) -> R<()> {
+    if rc < 0 {
+        Err(Fail)
+    } else {
+        Ok(())
+    }
+}
+
+#[inline(always)]
+pub fn type_of(obj: *mut PyObject) -> *mut PyTypeObject {
+    // SAFETY: every object the engine handles is a live object; ob_type is always set.
+    unsafe { pyo3_ffi::Py_TYPE(obj) }
+}
+
+#[inline(always)]
+pub fn type_flags(tp: *mut PyTypeObject) -> std::os::raw::c_ulong {
+    // SAFETY: `tp` is a live type object.
+    unsafe { pyo3_ffi::PyType_GetFlags(tp) }
+}
+
+/// New strong reference to `obj`.
+#[inline(always)]
+pub fn new_ref(obj: *mut PyObject) -> Owned {
+    // SAFETY: `obj` is a live object; Py_IncRef makes the returned reference ours.
+    unsafe {
+        pyo3_ffi::Py_INCREF(obj);
+        Owned::from_new(obj).unwrap_unchecked()
+    }
+}
+
+pub fn none() -> *mut PyObject {
+    // SAFETY: Py_None is a static singleton.
+    unsafe { pyo3_ffi::Py_None() }
+}
+
+#[inline]
+pub fn getattr(obj: *mut PyObject, name: *mut PyObject) -> R<Owned> {
+    // SAFETY: both are live objects.
+    owned(unsafe { pyo3_ffi::PyObject_GetAttr(obj, name) })
+}
+
+#[inline]
+pub fn setattr(obj: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> R<()> {
+    // SAFETY: all three are live objects.
+    status(unsafe { pyo3_ffi::PyObject_SetAttr(obj, name, value) })
+}
+
+#[inline]
+pub fn setitem(obj: *mut PyObject, key: *mut PyObject, value: *mut PyObject) -> R<()> {
+    // SAFETY: all three are live objects.
+    status(unsafe { pyo3_ffi::PyObject_SetItem(obj, key, value) })
+}
+
+#[inline]
+pub fn getitem(obj: *mut PyObject, key: *mut PyObject) -> R<Owned> {
+    // SAFETY: both are live objects.
+    owned(unsafe { pyo3_ffi::PyObject_GetItem(obj, key) })
+}
+
+#[inline]
+pub fn is_true(obj: *mut PyObject) -> R<bool> {
+    // SAFETY: `obj` is live.
+    let rc = unsafe { pyo3_ffi::PyObject_IsTrue(obj) };
+    status(rc).map(|_| rc == 1)
+}
+
+/// `callable(*args)` with the items of the tuple `args`.
+#[inline]
+pub fn call_tuple(callable: *mut PyObject, args: *mut PyObject) -> R<Owned> {
+    // SAFETY: `callable` is live and `args` is a live tuple.
+    owned(unsafe { pyo3_ffi::PyObject_Call(callable, args, ptr::null_mut()) })
+}
+
+/// `callable(*args, **kwargs)`.
+#[inline]
+pub fn call_kw(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> R<Owned> {
+    // SAFETY: live callable, live tuple, and a dict or NULL.
+    owned(unsafe { pyo3_ffi::PyObject_Call(callable, args, kwargs) })
+}
+
+pub fn tuple_from_iterable(obj: *mut PyObject) -> R<Owned> {
+    // SAFETY: `obj` is live; PySequence_Tuple accepts any iterable.
+    owned(unsafe { pyo3_ffi::PySequence_Tuple(obj) })
+}
+
+pub fn get_iter(obj: *mut PyObject) -> R<Owned> {
+    // SAFETY: `obj` is live.
+    owned(unsafe { pyo3_ffi::PyObject_GetIter(obj) })
+}
+
+/// Next item of an iterator: `Ok(None)` when exhausted.
+pub fn iter_next(it: *mut PyObject) -> R<Option<Owned>> {
+    // SAFETY: `it` is a live iterator.
+    let p = unsafe { pyo3_ffi::PyIter_Next(it) };
+    if p.is_null() {
+        // SAFETY: reading the error indicator of the thread that holds the GIL.
+        if unsafe { pyo3_ffi::PyErr_Occurred() }.is_null() {
+            Ok(None)
+        } else {
+            Err(Fail)
+        }
+    } else {
+        // SAFETY: PyIter_Next returned a new reference.
+        Ok(Some(unsafe { Owned::from_new(p).unwrap_unchecked() }))
+    }
+}
+
+pub fn long_from_ptr(obj: *mut PyObject) -> R<Owned> {
+    // SAFETY: turning an address into an int reads nothing through it.
+    owned(unsafe { pyo3_ffi::PyLong_FromVoidPtr(obj.cast()) })
+}
+
+/// Is the pending exception an instance of `exc_type`?
+pub fn err_matches(exc_type: *mut PyObject) -> bool {
+    // SAFETY: reading the error indicator of the thread that holds the GIL.
+    unsafe { pyo3_ffi::PyErr_ExceptionMatches(exc_type) != 0 }
+}
+
+pub fn err_clear() {
+    // SAFETY: clearing the error indicator of the current thread.
+    unsafe { pyo3_ffi::PyErr_Clear() }
+}
+
+pub fn raise(exc_type: *mut PyObject, msg: &str) -> Fail {
+    let msg = std::ffi::CString::new(msg.replace('\0', "\\0")).unwrap_or_default();
+    // SAFETY: `exc_type` is an exception class and `msg` is NUL-terminated.
+    unsafe { pyo3_ffi::PyErr_SetString(exc_type, msg.as_ptr()) };
+    Fail
+}
+
+/// `getattr(obj, name, None)` semantics: a missing attribute is `Ok(None)`, any other error
+/// propagates.
+#[inline]
+pub fn getattr_opt(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> {
+    lookup_attr(obj, name)
+}
+
+/// `str(obj)` as a Rust string, for messages.
+pub fn to_display(obj: *mut PyObject) -> String {
+    // SAFETY: `obj` is live; every failure path is handled and the error cleared.
+    unsafe {
+        let s = pyo3_ffi::PyObject_Str(obj);
+        if s.is_null() {
+            pyo3_ffi::PyErr_Clear();
+            return String::from("<unprintable>");
+        }
+        let s = Owned::from_new(s).unwrap_unchecked();
+        let b =
+            pyo3_ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr());
+        let Some(b) = Owned::from_new(b) else {
+            pyo3_ffi::PyErr_Clear();
+            return String::from("<unprintable>");
+        };
+        let mut data = ptr::null_mut();
+        let mut len: Py_ssize_t = 0;
+        if pyo3_ffi::PyBytes_AsStringAndSize(b.as_ptr(), &mut data, &mut len) < 0 {
+            pyo3_ffi::PyErr_Clear();
+            return String::from("<unprintable>");
+        }
+        let bytes = std::slice::from_raw_parts(data.cast::<u8>(), len as usize);
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+pub mod exc_types {
+    //! The builtin exception classes the engine raises, as object pointers.
+    use super::PyObject;
+    macro_rules! exc_fn {
+        ($name:ident, $sym:ident) => {
+            #[inline]
+            pub fn $name() -> *mut PyObject {
+                // SAFETY: builtin exception classes are process-lifetime statics.
+                unsafe { pyo3_ffi::$sym }
+            }
+        };
+    }
+    exc_fn!(type_error, PyExc_TypeError);
+    exc_fn!(value_error, PyExc_ValueError);
+    exc_fn!(runtime_error, PyExc_RuntimeError);
+    exc_fn!(recursion_error, PyExc_RecursionError);
+    exc_fn!(key_error, PyExc_KeyError);
+    exc_fn!(assertion_error, PyExc_AssertionError);
+    exc_fn!(user_warning, PyExc_UserWarning);
+}

@@ -1,0 +1,43 @@
+//! Strong references to originals that have been memoized, so that no original (in
+//! particular a temporary made during the copy, like a reduce result) is freed and its
+//! address reused while the memo still maps that address. Exposed to Python as
+//! `memo[id(memo)]`, the list stdlib keeps at that key.
+
+use crate::ffi::{Owned, PyObject};
+
+#[derive(Default)]
+pub struct KeepAlive {
+    items: Vec<Owned>,
+}
+
+impl KeepAlive {
+    #[inline(always)]
+    pub fn push(&mut self, obj: Owned) {
+        self.items.push(obj);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+
+    pub fn get(&self, i: usize) -> Option<*mut PyObject> {
+        self.items.get(i).map(Owned::as_ptr)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = *mut PyObject> + '_ {
+        self.items.iter().map(Owned::as_ptr)
+    }
+
+    /// Empties the vector, keeping its buffer; returns the references to release.
+    pub fn take(&mut self) -> Vec<Owned> {
+        self.items.drain(..).collect()
+    }
+}

@@ -1,0 +1,209 @@
+//! The native memo table: `id(original) -> copy`, keyed by address.
+//!
+//! The hash of an address is computed once per object visit (SplitMix64) and carried from the
+//! lookup to the store, so an object costs one mix however often it is probed. Entries are kept
+//! in insertion order (like the dict memo stdlib uses) so the proxy iterates the same way.
+//! Values are owned references. Any value the table lets go of is handed back to the caller
+//! instead of released here: releasing can run arbitrary Python code (`__del__`), which must
+//! never happen while the table is being changed.
+
+use crate::ffi::{Owned, PyObject};
+
+/// Finalizer of SplitMix64: a cheap, well-distributed mix of an address.
+#[inline(always)]
+pub fn hash_addr(addr: usize) -> u64 {
+    let mut z = (addr as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// An object's memo key: its address and that address's hash, computed once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub addr: usize,
+    pub hash: u64,
+}
+
+impl Key {
+    #[inline(always)]
+    pub fn of(obj: *mut PyObject) -> Key {
+        Self::from_addr(obj as usize)
+    }
+
+    #[inline(always)]
+    pub fn from_addr(addr: usize) -> Key {
+        Key {
+            addr,
+            hash: hash_addr(addr),
+        }
+    }
+}
+
+struct Entry {
+    key: Key,
+    /// `None` once deleted; the slot in `index` is then a tombstone.
+    value: Option<Owned>,
+}
+
+const EMPTY: u32 = 0;
+const TOMBSTONE: u32 = u32::MAX;
+const MIN_SLOTS: usize = 16;
+/// A table whose index grew past this many slots is dropped after the call instead of
+/// being kept for the next one (memory kept between calls stays bounded).
+pub const KEEP_SLOTS_MAX: usize = 1 << 16;
+
+#[derive(Default)]
+pub struct MemoTable {
+    entries: Vec<Entry>,
+    /// Open addressing, linear probing: `EMPTY`, `TOMBSTONE`, or entry index + 1.
+    index: Vec<u32>,
+    live: usize,
+    tombstones: usize,
+}
+
+impl MemoTable {
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn slots(&self) -> usize {
+        self.index.len()
+    }
+
+    #[inline]
+    fn find(&self, key: Key) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut i = key.hash as usize & mask;
+        loop {
+            match self.index[i] {
+                EMPTY => return None,
+                TOMBSTONE => {}
+                slot => {
+                    let e = (slot - 1) as usize;
+                    if self.entries[e].key.addr == key.addr {
+                        return Some(i);
+                    }
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The copy memoized for `key`, borrowed.
+    #[inline]
+    pub fn get(&self, key: Key) -> Option<*mut PyObject> {
+        let slot = self.find(key)?;
+        let e = &self.entries[(self.index[slot] - 1) as usize];
+        e.value.as_ref().map(Owned::as_ptr)
+    }
+
+    /// Stores `value` for `key`; returns the value it replaced, for the caller to release.
+    #[inline]
+    pub fn insert(&mut self, key: Key, value: Owned) -> Option<Owned> {
+        if let Some(slot) = self.find(key) {
+            let e = &mut self.entries[(self.index[slot] - 1) as usize];
+            return e.value.replace(value);
+        }
+        if (self.entries.len() + 1) * 3 >= self.index.len() * 2 {
+            self.grow();
+        }
+        let mask = self.index.len() - 1;
+        let mut i = key.hash as usize & mask;
+        while self.index[i] != EMPTY && self.index[i] != TOMBSTONE {
+            i = (i + 1) & mask;
+        }
+        if self.index[i] == TOMBSTONE {
+            self.tombstones -= 1;
+        }
+        self.entries.push(Entry {
+            key,
+            value: Some(value),
+        });
+        self.index[i] = self.entries.len() as u32;
+        self.live += 1;
+        None
+    }
+
+    /// Removes `key`; returns its value for the caller to release.
+    pub fn remove(&mut self, key: Key) -> Option<Owned> {
+        let slot = self.find(key)?;
+        let e = &mut self.entries[(self.index[slot] - 1) as usize];
+        let old = e.value.take();
+        self.index[slot] = TOMBSTONE;
+        self.tombstones += 1;
+        self.live -= 1;
+        old
+    }
+
+    /// Rebuilds the index at a size fit for the live entries, dropping deleted ones.
+    fn grow(&mut self) {
+        self.entries.retain(|e| e.value.is_some());
+        self.rebuild_index(
+            ((self.entries.len() + 1) * 2)
+                .max(MIN_SLOTS)
+                .next_power_of_two(),
+        );
+    }
+
+    fn rebuild_index(&mut self, slots: usize) {
+        self.index.clear();
+        self.index.resize(slots, EMPTY);
+        self.index.shrink_to(slots);
+        self.tombstones = 0;
+        let mask = slots - 1;
+        for (n, e) in self.entries.iter().enumerate() {
+            let mut i = e.key.hash as usize & mask;
+            while self.index[i] != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.index[i] = (n + 1) as u32;
+        }
+    }
+
+    /// Live entries in insertion order, as (address, borrowed copy).
+    pub fn iter(&self) -> impl Iterator<Item = (usize, *mut PyObject)> + '_ {
+        self.entries
+            .iter()
+            .filter_map(|e| e.value.as_ref().map(|v| (e.key.addr, v.as_ptr())))
+    }
+
+    /// Empties the table for the next call; returns the values for the caller to release.
+    /// Buffers are kept, unless this call used only a small part of a big index: then the
+    /// index shrinks, so one huge copy does not tax every later small one.
+    pub fn take_values(&mut self) -> Vec<Owned> {
+        let used = self.entries.len();
+        let values = self.entries.drain(..).filter_map(|e| e.value).collect();
+        if self.index.len() > MIN_SLOTS * 4 && used * 8 < self.index.len() {
+            let slots = (used * 2).max(MIN_SLOTS).next_power_of_two();
+            self.entries.shrink_to(slots);
+            self.rebuild_index(slots);
+        } else {
+            self.index.iter_mut().for_each(|s| *s = EMPTY);
+        }
+        self.live = 0;
+        self.tombstones = 0;
+        values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix_spreads_aligned_addresses() {
+        let a = hash_addr(0x1000) & 15;
+        let b = hash_addr(0x1010) & 15;
+        let c = hash_addr(0x1020) & 15;
+        assert!(!(a == b && b == c));
+    }
+
+    #[test]
+    fn key_hash_is_stable() {
+        assert_eq!(Key::from_addr(42), Key::from_addr(42));
+    }
+}

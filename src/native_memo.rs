@@ -1,0 +1,69 @@
+//! The native memo strategy: the address-keyed table of [`crate::state::Session`].
+
+use crate::deepcopy::Memo;
+use crate::ffi::{Owned, PyObject, R};
+use crate::memo::Key;
+use crate::state::Session;
+
+pub struct NativeMemo {
+    pub session: Session,
+}
+
+impl NativeMemo {
+    pub fn new() -> Self {
+        NativeMemo {
+            session: Session::Uninitialized,
+        }
+    }
+
+    pub fn finish(&mut self) {
+        self.session.finish();
+    }
+}
+
+impl Drop for NativeMemo {
+    /// Also on unwinding from a panic: the thread's spare state must never stay borrowed.
+    fn drop(&mut self) {
+        self.session.finish();
+    }
+}
+
+impl Memo for NativeMemo {
+    const NATIVE: bool = true;
+    type Key = Key;
+
+    #[inline(always)]
+    fn key(&self, x: *mut PyObject) -> R<Key> {
+        Ok(Key::of(x))
+    }
+
+    #[inline(always)]
+    fn lookup(&mut self, key: &Key) -> R<Option<Owned>> {
+        Ok(self.session.lookup(*key))
+    }
+
+    #[inline(always)]
+    fn recheck(&mut self, key: &Key) -> R<Option<Owned>> {
+        Ok(self.session.lookup(*key))
+    }
+
+    #[inline(always)]
+    fn store(&mut self, key: &Key, y: &Owned) -> R<()> {
+        self.session.store(*key, y);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn memoize(&mut self, x: *mut PyObject, key: &Key, y: &Owned, stored: bool) -> R<()> {
+        if stored {
+            self.session.keep(x);
+        } else {
+            self.session.memoize(x, *key, y);
+        }
+        Ok(())
+    }
+
+    fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {
+        crate::fallback::call_with_proxy(&mut self.session, copier, x)
+    }
+}

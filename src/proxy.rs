@@ -1,0 +1,420 @@
+//! `copium.memo`: what a custom `__deepcopy__(self, memo)` receives when the caller passed no
+//! memo. A mutable mapping over the native table, keyed by `id(obj)` like stdlib's dict memo;
+//! `memo[id(memo)]` is the keepalive list. Writes are seen by the engine at once. The proxy
+//! shares ownership of the state, so one kept after its call stays valid.
+//!
+//! Keys that are not object addresses (anything but a non-negative int) go to a plain dict
+//! beside the table, so the proxy accepts whatever a dict would.
+
+use crate::ffi::{self, Owned};
+use crate::memo::Key;
+use crate::state::{MemoState, SharedState};
+use pyo3::exceptions::{PyIndexError, PyKeyError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use std::cell::RefCell;
+
+/// The engine's state, shared with Python objects.
+struct Shared(SharedState);
+
+// SAFETY: copium never declares itself free-threading safe, so every access to the state (and
+// to the `Rc` counts) happens with the GIL held, which serializes threads.
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    fn get(&self) -> &RefCell<MemoState> {
+        &self.0
+    }
+}
+
+/// The memo a `__deepcopy__` receives from copium: a mutable mapping of id(original) to copy.
+#[pyclass(module = "copium", name = "memo", frozen)]
+pub struct MemoProxy {
+    state: Shared,
+}
+
+/// The keepalive list found at `memo[id(memo)]`.
+#[pyclass(module = "copium", name = "keepalive", frozen)]
+pub struct KeepAliveView {
+    state: Shared,
+}
+
+pub fn new_proxy(state: SharedState) -> ffi::R<Owned> {
+    // SAFETY: the engine only runs while attached to the interpreter (GIL held).
+    let py = unsafe { Python::assume_attached() };
+    match Bound::new(
+        py,
+        MemoProxy {
+            state: Shared(state),
+        },
+    ) {
+        Ok(b) => Ok(ffi::new_ref(b.as_ptr())),
+        Err(e) => {
+            e.restore(py);
+            Err(ffi::Fail)
+        }
+    }
+}
+
+/// The table address a Python key names, if it is an address-like int.
+fn address(key: &Bound<'_, PyAny>) -> Option<usize> {
+    if key.is_exact_instance_of::<pyo3::types::PyInt>() {
+        key.extract::<usize>().ok()
+    } else {
+        None
+    }
+}
+
+fn borrowed(py: Python<'_>, p: *mut pyo3_ffi::PyObject) -> Py<PyAny> {
+    // SAFETY: `p` is a live object the state holds; we take a new reference to it.
+    unsafe { Bound::from_borrowed_ptr(py, p) }.unbind()
+}
+
+impl MemoProxy {
+    fn is_self(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> bool {
+        address(key) == Some(slf.as_ptr() as usize)
+    }
+
+    fn keepalive(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let view = KeepAliveView {
+            state: Shared(self.state.0.clone()),
+        };
+        Ok(Bound::new(py, view)?.into_any().unbind())
+    }
+
+    fn lookup(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
+        let py = slf.py();
+        let this = slf.get();
+        if Self::is_self(slf, key) {
+            let has = !this.state.get().borrow().keepalive.is_empty();
+            return if has {
+                this.keepalive(py).map(Some)
+            } else {
+                Ok(None)
+            };
+        }
+        if let Some(addr) = address(key) {
+            let st = this.state.get().borrow();
+            return Ok(st.table.get(Key::from_addr(addr)).map(|p| borrowed(py, p)));
+        }
+        let foreign = this.state.get().borrow().foreign.clone();
+        match foreign {
+            None => Ok(None),
+            // SAFETY: `foreign` is a dict the state owns.
+            Some(d) => unsafe { Bound::from_borrowed_ptr(py, d.as_ptr()) }
+                .cast_into::<PyDict>()?
+                .get_item(key)
+                .map(|v| v.map(Bound::unbind)),
+        }
+    }
+
+    fn foreign_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let existing = self.state.get().borrow().foreign.clone();
+        let dict = match existing {
+            Some(d) => d,
+            None => {
+                let d = ffi::new_ref(PyDict::new(py).as_ptr());
+                self.state.get().borrow_mut().foreign = Some(d.clone());
+                d
+            }
+        };
+        // SAFETY: `dict` is a live dict; we hand our reference to the Bound.
+        Ok(unsafe { Bound::from_owned_ptr(py, dict.into_ptr()) }.cast_into::<PyDict>()?)
+    }
+
+    fn keys_vec(slf: &Bound<'_, Self>) -> PyResult<Vec<Py<PyAny>>> {
+        let py = slf.py();
+        let this = slf.get();
+        let (addrs, has_kept, foreign) = {
+            let st = this.state.get().borrow();
+            let addrs: Vec<usize> = st.table.iter().map(|(a, _)| a).collect();
+            (addrs, !st.keepalive.is_empty(), st.foreign.clone())
+        };
+        let mut keys: Vec<Py<PyAny>> = Vec::with_capacity(addrs.len() + 1);
+        for a in addrs {
+            keys.push(a.into_pyobject(py)?.into_any().unbind());
+        }
+        if has_kept {
+            keys.push(
+                (slf.as_ptr() as usize)
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind(),
+            );
+        }
+        if let Some(d) = foreign {
+            // SAFETY: the state's foreign dict is live.
+            let d = unsafe { Bound::from_borrowed_ptr(py, d.as_ptr()) }.cast_into::<PyDict>()?;
+            keys.extend(d.keys().iter().map(Bound::unbind));
+        }
+        Ok(keys)
+    }
+}
+
+#[pymethods]
+impl MemoProxy {
+    fn __len__(&self) -> usize {
+        let st = self.state.get().borrow();
+        let foreign = st.foreign.as_ref().map_or(0, |d| {
+            // SAFETY: a live dict.
+            unsafe { pyo3_ffi::PyDict_Size(d.as_ptr()) as usize }
+        });
+        st.table.len() + usize::from(!st.keepalive.is_empty()) + foreign
+    }
+
+    fn __contains__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(Self::lookup(slf, key)?.is_some())
+    }
+
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Self::lookup(slf, key)?.ok_or_else(|| PyKeyError::new_err(key.clone().unbind()))
+    }
+
+    fn __setitem__(
+        slf: &Bound<'_, Self>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let this = slf.get();
+        if Self::is_self(slf, key) {
+            let items: Vec<Owned> = value
+                .try_iter()?
+                .map(|v| v.map(|v| ffi::new_ref(v.as_ptr())))
+                .collect::<PyResult<_>>()?;
+            let old = {
+                let mut st = this.state.get().borrow_mut();
+                let old = st.keepalive.take();
+                items.into_iter().for_each(|o| st.keepalive.push(o));
+                old
+            };
+            drop(old);
+            return Ok(());
+        }
+        if let Some(addr) = address(key) {
+            let v = ffi::new_ref(value.as_ptr());
+            let old = this
+                .state
+                .get()
+                .borrow_mut()
+                .table
+                .insert(Key::from_addr(addr), v);
+            drop(old);
+            return Ok(());
+        }
+        this.foreign_dict(slf.py())?.set_item(key, value)
+    }
+
+    fn __delitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<()> {
+        let this = slf.get();
+        if Self::is_self(slf, key) {
+            let old = this.state.get().borrow_mut().keepalive.take();
+            if old.is_empty() {
+                return Err(PyKeyError::new_err(key.clone().unbind()));
+            }
+            drop(old);
+            return Ok(());
+        }
+        if let Some(addr) = address(key) {
+            let old = this
+                .state
+                .get()
+                .borrow_mut()
+                .table
+                .remove(Key::from_addr(addr));
+            return match old {
+                Some(v) => {
+                    drop(v);
+                    Ok(())
+                }
+                None => Err(PyKeyError::new_err(key.clone().unbind())),
+            };
+        }
+        let d = this.foreign_dict(slf.py())?;
+        if d.contains(key)? {
+            d.del_item(key)
+        } else {
+            Err(PyKeyError::new_err(key.clone().unbind()))
+        }
+    }
+
+    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let keys = PyList::new(slf.py(), Self::keys_vec(slf)?)?;
+        Ok(keys.try_iter()?.into_any().unbind())
+    }
+
+    fn keys(slf: &Bound<'_, Self>) -> PyResult<Vec<Py<PyAny>>> {
+        Self::keys_vec(slf)
+    }
+
+    fn values(slf: &Bound<'_, Self>) -> PyResult<Vec<Py<PyAny>>> {
+        Self::keys_vec(slf)?
+            .into_iter()
+            .map(|k| Self::__getitem__(slf, k.bind(slf.py())))
+            .collect()
+    }
+
+    fn items(slf: &Bound<'_, Self>) -> PyResult<Vec<(Py<PyAny>, Py<PyAny>)>> {
+        Self::keys_vec(slf)?
+            .into_iter()
+            .map(|k| {
+                let v = Self::__getitem__(slf, k.bind(slf.py()))?;
+                Ok((k, v))
+            })
+            .collect()
+    }
+
+    #[pyo3(signature = (key, default=None))]
+    fn get(
+        slf: &Bound<'_, Self>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(Self::lookup(slf, key)?.unwrap_or_else(|| default.unwrap_or_else(|| slf.py().None())))
+    }
+
+    #[pyo3(signature = (key, default=None))]
+    fn setdefault(
+        slf: &Bound<'_, Self>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        if let Some(v) = Self::lookup(slf, key)? {
+            return Ok(v);
+        }
+        let value = default.unwrap_or_else(|| slf.py().None().into_bound(slf.py()));
+        Self::__setitem__(slf, key, &value)?;
+        Self::__getitem__(slf, key)
+    }
+
+    #[pyo3(signature = (key, *default))]
+    fn pop(
+        slf: &Bound<'_, Self>,
+        key: &Bound<'_, PyAny>,
+        default: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
+        match Self::lookup(slf, key)? {
+            Some(v) => {
+                Self::__delitem__(slf, key)?;
+                Ok(v)
+            }
+            None if !default.is_empty() => Ok(default.get_item(0)?.unbind()),
+            None => Err(PyKeyError::new_err(key.clone().unbind())),
+        }
+    }
+
+    fn popitem(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let key = Self::keys_vec(slf)?
+            .pop()
+            .ok_or_else(|| PyKeyError::new_err("popitem(): memo is empty"))?;
+        let value = Self::pop(slf, key.bind(slf.py()), &PyTuple::empty(slf.py()))?;
+        Ok((key, value))
+    }
+
+    #[pyo3(signature = (other=None, **kwargs))]
+    fn update(
+        slf: &Bound<'_, Self>,
+        other: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        if let Some(other) = other {
+            let pairs = if other.hasattr("keys")? {
+                let keys = other.call_method0("keys")?;
+                let mut v = Vec::new();
+                for k in keys.try_iter()? {
+                    let k = k?;
+                    let value = other.get_item(&k)?;
+                    v.push((k, value));
+                }
+                v
+            } else {
+                let mut v = Vec::new();
+                for item in other.try_iter()? {
+                    let (k, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+                    v.push((k, value));
+                }
+                v
+            };
+            for (k, value) in pairs {
+                Self::__setitem__(slf, &k, &value)?;
+            }
+        }
+        if let Some(kwargs) = kwargs {
+            for (k, value) in kwargs.iter() {
+                Self::__setitem__(slf, &k, &value)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn clear(&self) {
+        let garbage = self.state.get().borrow_mut().clear();
+        drop(garbage);
+    }
+
+    fn copy(slf: &Bound<'_, Self>) -> PyResult<Py<PyDict>> {
+        let d = PyDict::new(slf.py());
+        for (k, v) in Self::items(slf)? {
+            d.set_item(k, v)?;
+        }
+        Ok(d.unbind())
+    }
+
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let mine = Self::copy(slf)?;
+        let theirs = match other.cast::<MemoProxy>() {
+            Ok(p) => Self::copy(p)?.into_bound(slf.py()).into_any(),
+            Err(_) => other.clone(),
+        };
+        mine.bind(slf.py()).eq(theirs)
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let n = slf.get().__len__();
+        Ok(format!("<copium.memo object with {n} entries>"))
+    }
+}
+
+#[pymethods]
+impl KeepAliveView {
+    fn append(&self, obj: &Bound<'_, PyAny>) {
+        let o = ffi::new_ref(obj.as_ptr());
+        self.state.get().borrow_mut().keepalive.push(o);
+    }
+
+    fn extend(&self, objs: &Bound<'_, PyAny>) -> PyResult<()> {
+        for o in objs.try_iter()? {
+            self.append(&o?);
+        }
+        Ok(())
+    }
+
+    fn __len__(&self) -> usize {
+        self.state.get().borrow().keepalive.len()
+    }
+
+    fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
+        let st = self.state.get().borrow();
+        let len = st.keepalive.len() as isize;
+        let i = if index < 0 { index + len } else { index };
+        (0..len)
+            .contains(&i)
+            .then(|| st.keepalive.get(i as usize))
+            .flatten()
+            .map(|p| borrowed(py, p))
+            .ok_or_else(|| PyIndexError::new_err("keepalive index out of range"))
+    }
+
+    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let items: Vec<Py<PyAny>> = {
+            let st = self.state.get().borrow();
+            st.keepalive.iter().map(|p| borrowed(py, p)).collect()
+        };
+        Ok(PyList::new(py, items)?.try_iter()?.into_any().unbind())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<copium.keepalive of {} objects>", self.__len__())
+    }
+}

@@ -1,0 +1,55 @@
+//! Depth guard. The engine recurses natively, so nesting is bounded twice: by
+//! `sys.getrecursionlimit()` (one level per nested container or object, where stdlib spends
+//! about two Python frames per level) and by the native stack actually left on this thread,
+//! so a raised recursion limit can never turn deep nesting into a crash. Both raise
+//! RecursionError, and the copy unwinds cleanly.
+
+use crate::ffi::{self, exc_types, R};
+
+/// Stack kept free for the interpreter and for user code called from deep inside a copy.
+const STACK_RESERVE: usize = 256 * 1024;
+
+pub struct Depth {
+    level: usize,
+    limit: usize,
+}
+
+impl Depth {
+    pub fn new() -> Depth {
+        Depth {
+            level: 0,
+            limit: ffi::recursion_limit(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn enter(&mut self) -> R<()> {
+        self.level += 1;
+        if self.level > self.limit {
+            self.level -= 1;
+            return Err(ffi::raise(
+                exc_types::recursion_error(),
+                "maximum recursion depth exceeded while deep-copying (copium counts one level \
+                 per nested object; see sys.getrecursionlimit())",
+            ));
+        }
+        if self.level % 16 == 0 && stack_is_low() {
+            self.level -= 1;
+            return Err(ffi::raise(
+                exc_types::recursion_error(),
+                "maximum recursion depth exceeded while deep-copying: the native stack is \
+                 nearly exhausted",
+            ));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub fn leave(&mut self) {
+        self.level -= 1;
+    }
+}
+
+fn stack_is_low() -> bool {
+    stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE)
+}

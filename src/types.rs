@@ -1,0 +1,313 @@
+//! Classification of an object's type, done once per visited object by pointer comparison
+//! against the interpreter's own types, plus the handful of Python objects the engine needs
+//! (interned attribute names, `copy.Error`, `copyreg.dispatch_table`).
+//!
+//! Which types are atomic is read from the running interpreter's `copy` module at import
+//! (`_deepcopy_dispatch` entries handled by `_deepcopy_atomic`), so each Python version gets
+//! exactly its own list (`range` is atomic only from 3.10, for instance).
+
+use crate::ffi::{self, Owned, PyObject, PyTypeObject, R};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Atomic,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    FrozenSet,
+    ByteArray,
+    Method,
+    Other,
+}
+
+/// Process-lifetime objects; set once at import, read-only afterwards.
+pub struct Statics {
+    str_t: *mut PyTypeObject,
+    int_t: *mut PyTypeObject,
+    float_t: *mut PyTypeObject,
+    bool_t: *mut PyTypeObject,
+    none_t: *mut PyTypeObject,
+    list_t: *mut PyTypeObject,
+    tuple_t: *mut PyTypeObject,
+    dict_t: *mut PyTypeObject,
+    set_t: *mut PyTypeObject,
+    frozenset_t: *mut PyTypeObject,
+    bytearray_t: *mut PyTypeObject,
+    method_t: *mut PyTypeObject,
+    /// Every atomic type of this interpreter's `copy._deepcopy_dispatch`.
+    atomic: Vec<*mut PyTypeObject>,
+    /// Types `copy.copy` returns as they are (`copy._copy_dispatch` → `_copy_immutable`).
+    shallow_immutable: Vec<*mut PyTypeObject>,
+    pub copy_error: Owned,
+    pub dispatch_table: Owned,
+    pub four: Owned,
+    pub names: Names,
+}
+
+pub struct Names {
+    pub deepcopy: Owned,
+    pub copy: Owned,
+    pub reduce_ex: Owned,
+    pub reduce: Owned,
+    pub setstate: Owned,
+    pub dict: Owned,
+    pub update: Owned,
+    pub items: Owned,
+    pub append: Owned,
+    pub get: Owned,
+    pub func: Owned,
+    pub self_: Owned,
+    pub replace: Owned,
+    pub class: Owned,
+    pub qualname: Owned,
+    pub name: Owned,
+}
+
+// SAFETY: the pointers are immortal type objects and owned references created once at import
+// and never mutated; they are only dereferenced by code holding the GIL.
+unsafe impl Sync for Statics {}
+// SAFETY: as above.
+unsafe impl Send for Statics {}
+
+static STATICS: OnceLock<Statics> = OnceLock::new();
+
+#[inline(always)]
+pub fn statics() -> &'static Statics {
+    // SAFETY: `init` runs in the module's init function, before any entry point can run.
+    unsafe { STATICS.get().unwrap_unchecked() }
+}
+
+fn type_ptr(obj: &Bound<'_, PyAny>) -> *mut PyTypeObject {
+    obj.as_ptr().cast()
+}
+
+fn owned_of(obj: &Bound<'_, PyAny>) -> Owned {
+    ffi::new_ref(obj.as_ptr())
+}
+
+/// Types mapped to `handler_name` in the dict `module.<dict_name>`.
+fn types_handled_by(
+    module: &Bound<'_, PyModule>,
+    dict_name: &str,
+    handler_name: &str,
+) -> PyResult<Vec<*mut PyTypeObject>> {
+    let handler = module.getattr(handler_name)?;
+    let table = module.getattr(dict_name)?;
+    let table = table.cast::<PyDict>()?;
+    Ok(table
+        .iter()
+        .filter(|(_, h)| h.is(&handler))
+        .map(|(t, _)| type_ptr(&t))
+        .collect())
+}
+
+pub fn init(py: Python<'_>) -> PyResult<()> {
+    if STATICS.get().is_some() {
+        return Ok(());
+    }
+    let builtins = py.import("builtins")?;
+    let types = py.import("types")?;
+    let copy = py.import("copy")?;
+    let copyreg = py.import("copyreg")?;
+    let t = |name: &str| -> PyResult<*mut PyTypeObject> { Ok(type_ptr(&builtins.getattr(name)?)) };
+    let intern = |s: &str| -> Owned { owned_of(pyo3::types::PyString::intern(py, s).as_any()) };
+    let statics = Statics {
+        str_t: t("str")?,
+        int_t: t("int")?,
+        float_t: t("float")?,
+        bool_t: t("bool")?,
+        none_t: type_ptr(&py.None().into_bound(py).get_type().into_any()),
+        list_t: t("list")?,
+        tuple_t: t("tuple")?,
+        dict_t: t("dict")?,
+        set_t: t("set")?,
+        frozenset_t: t("frozenset")?,
+        bytearray_t: t("bytearray")?,
+        method_t: type_ptr(&types.getattr("MethodType")?),
+        atomic: types_handled_by(&copy, "_deepcopy_dispatch", "_deepcopy_atomic")?,
+        shallow_immutable: types_handled_by(&copy, "_copy_dispatch", "_copy_immutable")?,
+        copy_error: owned_of(&copy.getattr("Error")?),
+        dispatch_table: owned_of(&copyreg.getattr("dispatch_table")?),
+        four: owned_of(&4i32.into_pyobject(py)?.into_any()),
+        names: Names {
+            deepcopy: intern("__deepcopy__"),
+            copy: intern("__copy__"),
+            reduce_ex: intern("__reduce_ex__"),
+            reduce: intern("__reduce__"),
+            setstate: intern("__setstate__"),
+            dict: intern("__dict__"),
+            update: intern("update"),
+            items: intern("items"),
+            append: intern("append"),
+            get: intern("get"),
+            func: intern("__func__"),
+            self_: intern("__self__"),
+            replace: intern("__replace__"),
+            class: intern("__class__"),
+            qualname: intern("__qualname__"),
+            name: intern("__name__"),
+        },
+    };
+    let must_be_atomic = [
+        statics.str_t,
+        statics.int_t,
+        statics.float_t,
+        statics.bool_t,
+    ];
+    if !must_be_atomic.iter().all(|t| statics.atomic.contains(t)) {
+        return Err(pyo3::exceptions::PyImportError::new_err(
+            "copium: this interpreter's copy module does not treat str/int/float/bool as atomic",
+        ));
+    }
+    let _ = STATICS.set(statics);
+    Ok(())
+}
+
+impl Statics {
+    #[inline(always)]
+    fn is_common_atomic(&self, tp: *mut PyTypeObject) -> bool {
+        tp == self.str_t
+            || tp == self.int_t
+            || tp == self.none_t
+            || tp == self.float_t
+            || tp == self.bool_t
+    }
+}
+
+/// Atomic for `deepcopy`: returned as is, never memoized.
+#[inline(always)]
+pub fn is_atomic(tp: *mut PyTypeObject) -> bool {
+    let s = statics();
+    s.is_common_atomic(tp) || s.atomic.contains(&tp)
+}
+
+#[inline(always)]
+pub fn classify(tp: *mut PyTypeObject) -> Kind {
+    let s = statics();
+    if s.is_common_atomic(tp) {
+        Kind::Atomic
+    } else if tp == s.dict_t {
+        Kind::Dict
+    } else if tp == s.list_t {
+        Kind::List
+    } else if tp == s.tuple_t {
+        Kind::Tuple
+    } else if s.atomic.contains(&tp) {
+        Kind::Atomic
+    } else if tp == s.set_t {
+        Kind::Set
+    } else if tp == s.frozenset_t {
+        Kind::FrozenSet
+    } else if tp == s.bytearray_t {
+        Kind::ByteArray
+    } else if tp == s.method_t {
+        Kind::Method
+    } else {
+        Kind::Other
+    }
+}
+
+/// `issubclass(tp, type)`: classes (and instances of metaclasses) copy as themselves.
+#[inline]
+pub fn is_class(tp: *mut PyTypeObject) -> bool {
+    ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_TYPE_SUBCLASS != 0
+}
+
+/// `isinstance(obj, str)`.
+#[inline]
+pub fn is_str_instance(obj: *mut PyObject) -> bool {
+    ffi::type_flags(ffi::type_of(obj)) & pyo3_ffi::Py_TPFLAGS_UNICODE_SUBCLASS != 0
+}
+
+/// `isinstance(obj, tuple)`.
+#[inline]
+pub fn is_tuple_instance(obj: *mut PyObject) -> bool {
+    ffi::type_flags(ffi::type_of(obj)) & pyo3_ffi::Py_TPFLAGS_TUPLE_SUBCLASS != 0
+}
+
+#[inline]
+pub fn is_exact_tuple(obj: *mut PyObject) -> bool {
+    ffi::type_of(obj) == statics().tuple_t
+}
+
+#[inline]
+pub fn is_exact_dict(obj: *mut PyObject) -> bool {
+    ffi::type_of(obj) == statics().dict_t
+}
+
+#[inline]
+pub fn is_exact_list(obj: *mut PyObject) -> bool {
+    ffi::type_of(obj) == statics().list_t
+}
+
+/// What `copy.copy` does for an exact builtin type, if anything special.
+pub enum ShallowKind {
+    Immutable,
+    List,
+    Dict,
+    Set,
+    ByteArray,
+    Other,
+}
+
+pub fn classify_shallow(tp: *mut PyTypeObject) -> ShallowKind {
+    let s = statics();
+    if s.shallow_immutable.contains(&tp) {
+        ShallowKind::Immutable
+    } else if tp == s.list_t {
+        ShallowKind::List
+    } else if tp == s.dict_t {
+        ShallowKind::Dict
+    } else if tp == s.set_t {
+        ShallowKind::Set
+    } else if tp == s.bytearray_t {
+        ShallowKind::ByteArray
+    } else {
+        ShallowKind::Other
+    }
+}
+
+/// `type(obj).__qualname__` for messages.
+pub fn qualname_of(tp: *mut PyTypeObject) -> String {
+    match ffi::getattr(tp.cast(), statics().names.qualname.as_ptr()) {
+        Ok(n) => ffi::to_display(n.as_ptr()),
+        Err(_) => {
+            ffi::err_clear();
+            String::from("?")
+        }
+    }
+}
+
+pub fn raise_uncopyable(tp: *mut PyTypeObject, deep: bool) -> crate::ffi::Fail {
+    let cls = ffi::to_display(tp.cast());
+    let what = if deep {
+        "un(deep)copyable"
+    } else {
+        "un(shallow)copyable"
+    };
+    ffi::raise(
+        statics().copy_error.as_ptr(),
+        &format!("{what} object of type {cls}"),
+    )
+}
+
+#[inline]
+pub fn dispatch_table_get(tp: *mut PyTypeObject) -> R<Option<Owned>> {
+    // SAFETY: the dispatch table is a live dict; the borrowed result is incref'd at once.
+    let p =
+        unsafe { pyo3_ffi::PyDict_GetItemWithError(statics().dispatch_table.as_ptr(), tp.cast()) };
+    if p.is_null() {
+        // SAFETY: reading the current thread's error indicator.
+        if unsafe { pyo3_ffi::PyErr_Occurred() }.is_null() {
+            Ok(None)
+        } else {
+            Err(ffi::Fail)
+        }
+    } else {
+        Ok(Some(ffi::new_ref(p)))
+    }
+}

@@ -1,5 +1,24 @@
-"""copium: a fast drop-in replacement for the stdlib ``copy`` module."""
+"""copium: a fast drop-in replacement for the stdlib ``copy`` module.
 
-from copium._copium import Error, copy, deepcopy
+``copium.deepcopy``, ``copium.copy`` and ``copium.Error`` (the very ``copy.Error``) behave
+like their stdlib namesakes; on Python 3.13+ so does ``copium.replace``. ``copium.memo``
+is the type of the memo a custom ``__deepcopy__`` receives from copium.
 
-__all__ = ["Error", "copy", "deepcopy"]
+Submodules: ``copium.patch`` (make ``copy.deepcopy`` itself use copium),
+``copium.config`` (engine settings), ``copium.extra`` (batch copying) and
+``copium.__about__`` (version and build).
+"""
+
+import sys as _sys
+
+from copium import __about__, config, extra, patch
+from copium.__about__ import __version__
+from copium._copium import Error, copy, deepcopy, memo
+
+__all__ = ["Error", "copy", "deepcopy", "memo"]
+
+# Like the stdlib: copy.replace exists from Python 3.13 on.
+if _sys.version_info >= (3, 13):
+    from copium._copium import replace
+
+    __all__ += ["replace"]

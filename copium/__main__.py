@@ -1,0 +1,104 @@
+"""``python -m copium``: ``info`` describes this copium build; ``bench`` runs benchmarks.
+
+``bench`` hands all its arguments to ``copium._bench.main(argv)``, imported only then,
+so ``info`` works even where the benchmark module is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+from typing import Any, Dict, List, Optional
+
+_BENCH_MODULE = "copium._bench"
+
+
+def _build_info() -> Dict[str, Any]:
+    # Imported here so that `python -m copium --help` works without loading the engine.
+    import copium.config
+    import copium.patch
+    from copium import __about__
+
+    return {
+        "copium": __about__.__version__,
+        "build_hash": __about__.__build_hash__,
+        "variant": __about__.__build_variant__,
+        "limited_api": __about__.__limited_api__,
+        "built_for_python": __about__.__built_for_python__,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "executable": sys.executable,
+        "patched": copium.patch.enabled(),
+        "config": dict(copium.config.get()),
+    }
+
+
+def _format_info(info: Dict[str, Any]) -> str:
+    if info["limited_api"] is not None:
+        variant = f"{info['variant']} (limited API {info['limited_api']}, any CPython >= it)"
+    else:
+        variant = f"{info['variant']} (built for CPython {info['built_for_python']} only)"
+    config = info["config"]
+    rows = [
+        ("copium", info["copium"]),
+        ("build hash", info["build_hash"]),
+        ("variant", variant),
+        ("python", f"{info['python']} ({info['implementation']}) {info['executable']}"),
+        ("patched", "yes: copy.deepcopy goes to copium" if info["patched"] else "no"),
+        ("memo", config["memo"]),
+        ("on_incompatible", config["on_incompatible"]),
+        ("suppress_warnings", repr(config["suppress_warnings"])),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name + ':':<{width + 2}}{value}" for name, value in rows)
+
+
+def _info(args: argparse.Namespace) -> int:
+    info = _build_info()
+    print(json.dumps(info, indent=2) if args.json else _format_info(info))
+    return 0
+
+
+def _bench(argv: List[str]) -> int:
+    try:
+        bench = importlib.import_module(_BENCH_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name != _BENCH_MODULE:
+            raise  # the benchmark module exists but something it imports is missing
+        print(
+            f"python -m copium bench: {_BENCH_MODULE} is not part of this copium install, "
+            "so there is nothing to run. Use tools/run_benchmark.py from the source tree.",
+            file=sys.stderr,
+        )
+        return 2
+    result = bench.main(argv)
+    return int(result) if result is not None else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m copium", description="Describe this copium build, or benchmark it."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{info,bench}")
+    commands.required = True
+    info = commands.add_parser("info", help="print the version, build and Python in use")
+    info.add_argument("--json", action="store_true", help="print it as JSON")
+    info.set_defaults(run=_info)
+    # Listed for --help only: main() hands "bench" and everything after it over as is.
+    commands.add_parser("bench", help="run benchmarks (arguments go to copium._bench)")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["bench"]:
+        return _bench(args[1:])
+    parsed = _parser().parse_args(args)
+    return int(parsed.run(parsed))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Route every call of the stdlib ``copy.deepcopy`` to ``copium.deepcopy``.
+
+``enable()`` changes the stdlib function object itself rather than rebinding the
+``copy.deepcopy`` attribute, so references taken before it (``from copy import
+deepcopy`` in user code or in any library) reach copium too. ``disable()`` puts the
+stdlib code back. Both are idempotent, return whether they changed anything, and are
+safe to call while other threads are copying.
+
+How: the function's ``__code__`` is swapped for a trampoline with the same parameters
+(``deepcopy(x, memo=None, _nil=[])``) whose whole body is a call to copium. Nothing
+else about the function changes while patched: its identity, name, signature,
+defaults and ``__wrapped__``-free attributes stay those of the stdlib.
+"""
+
+from __future__ import annotations
+
+import copy as _copy_module
+import threading
+from types import CodeType, FunctionType
+from typing import Any, Optional, Tuple
+
+from copium._copium import deepcopy as _copium_deepcopy
+
+__all__ = ["disable", "enable", "enabled"]
+
+# A code object runs with the globals of the function it is attached to, so the
+# trampoline finds copium through this name in the ``copy`` module's globals.
+_GLOBAL_NAME = "__copium_deepcopy__"
+
+
+def _trampoline(x, memo=None, _nil=[]):  # type: ignore[no-untyped-def]  # noqa: B006
+    # Only this function's code object is used, installed on copy.deepcopy; the name
+    # below is then looked up in the copy module's globals.
+    return __copium_deepcopy__(x, memo)  # type: ignore[name-defined]  # noqa: F821
+
+
+def _make_trampoline_code(code: CodeType) -> CodeType:
+    # Named like the function it replaces, so tracebacks read "in deepcopy"; the file
+    # name still points here, which tells the reader that copium handled the call.
+    if hasattr(code, "co_qualname"):  # Python 3.11+
+        return code.replace(co_name="deepcopy", co_qualname="deepcopy")
+    return code.replace(co_name="deepcopy")
+
+
+_TRAMPOLINE_CODE = _make_trampoline_code(_trampoline.__code__)
+
+
+class _CodeSwap:
+    """The patching mechanism: swap the function's code for the trampoline.
+
+    This is the cheapest mechanism available from Python on every supported version:
+    a patched call costs one small Python frame on top of the copium call. A build
+    that offers a cheaper native mechanism replaces this class and nothing else.
+    """
+
+    def __init__(self) -> None:
+        # What the function had before enable(), restored exactly by disable().
+        self._saved: Optional[Tuple[CodeType, Any, Any]] = None
+
+    def installed(self, fn: FunctionType) -> bool:
+        return fn.__code__ is _TRAMPOLINE_CODE
+
+    def install(self, fn: FunctionType) -> None:
+        self._saved = (fn.__code__, fn.__defaults__, fn.__kwdefaults__)
+        # The name goes in before the code: a call that starts after the swap must
+        # find it. It is never removed: a call that entered the trampoline just before
+        # disable() may still look it up, and must reach copium rather than fail.
+        fn.__globals__[_GLOBAL_NAME] = _copium_deepcopy
+        # A call reads its function's code once, as it starts, so this single
+        # assignment is the moment the patch takes effect for every thread.
+        fn.__code__ = _TRAMPOLINE_CODE
+
+    def uninstall(self, fn: FunctionType) -> None:
+        assert self._saved is not None, "uninstall() without install()"
+        code, defaults, kwdefaults = self._saved
+        fn.__code__ = code
+        fn.__defaults__ = defaults
+        fn.__kwdefaults__ = kwdefaults
+        self._saved = None
+
+
+# The stdlib function object, captured once: enable() and disable() must act on the
+# same object even if something rebinds the ``copy.deepcopy`` attribute meanwhile.
+_STDLIB_DEEPCOPY: Any = _copy_module.deepcopy
+_MECHANISM = _CodeSwap()
+_LOCK = threading.Lock()
+
+
+def _target() -> FunctionType:
+    if not isinstance(_STDLIB_DEEPCOPY, FunctionType):
+        raise TypeError(
+            "copium.patch can only patch the stdlib Python function copy.deepcopy, but "
+            f"copy.deepcopy was already {_STDLIB_DEEPCOPY!r} when copium.patch was imported"
+        )
+    return _STDLIB_DEEPCOPY
+
+
+def enable() -> bool:
+    """Send every ``copy.deepcopy`` call to copium. Returns False if already enabled."""
+    with _LOCK:
+        fn = _target()
+        if _MECHANISM.installed(fn):
+            return False
+        _MECHANISM.install(fn)
+        return True
+
+
+def disable() -> bool:
+    """Restore the stdlib ``copy.deepcopy``. Returns False if it was not enabled."""
+    with _LOCK:
+        fn = _target()
+        if not _MECHANISM.installed(fn):
+            return False
+        _MECHANISM.uninstall(fn)
+        return True
+
+
+def enabled() -> bool:
+    """Whether ``copy.deepcopy`` currently goes to copium."""
+    return isinstance(_STDLIB_DEEPCOPY, FunctionType) and _MECHANISM.installed(_STDLIB_DEEPCOPY)

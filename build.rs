@@ -29,5 +29,23 @@ fn main() {
         println!("cargo:rustc-cfg=copium_fast");
     }
     pyo3_build_config::use_pyo3_cfgs();
+    embed_build_hash();
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// The commit the extension was built from, for `copium.__about__`; "unknown" outside git
+/// (an sdist build).
+fn embed_build_hash() {
+    let hash = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    if let Some(hash) = hash {
+        println!("cargo:rustc-env=COPIUM_BUILD_HASH={hash}");
+    }
+    println!("cargo:rerun-if-changed=.git/HEAD");
 }

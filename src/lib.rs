@@ -104,6 +104,8 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pymodule(gil_used = true)]
 fn _copium(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    let v = py.version_info();
+    ffi::init_runtime(v.major, v.minor);
     types::init(py)?;
     m.add_function(wrap_pyfunction!(py_deepcopy, m)?)?;
     m.add_function(wrap_pyfunction!(copy, m)?)?;

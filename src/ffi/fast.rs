@@ -8,6 +8,9 @@ use std::ptr;
 pub const VARIANT: &str = "fast-paths";
 pub const LIMITED_API: Option<&str> = None;
 
+/// Nothing to resolve at run time: this build targets one interpreter's full API.
+pub fn init_runtime(_major: u8, _minor: u8) {}
+
 #[inline(always)]
 pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
     // SAFETY: `list` is a live list.

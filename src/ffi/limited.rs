@@ -8,6 +8,10 @@ use std::ptr;
 pub const VARIANT: &str = "abi3";
 pub const LIMITED_API: Option<&str> = Some("3.9");
 
+pub fn init_runtime(major: u8, minor: u8) {
+    super::runtime::init(major, minor);
+}
+
 #[inline(always)]
 pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
     // SAFETY: `list` is a live list.
@@ -101,42 +105,42 @@ pub fn dict_copy(dict: *mut PyObject) -> R<Owned> {
     owned(unsafe { ffi::PyDict_Copy(dict) })
 }
 
+// `PyObject_CallFunctionObjArgs` passes its arguments on the C stack through vectorcall
+// (3.9+), so no argument tuple is allocated, and it is part of the 3.9 limited API.
+
 #[inline]
 pub fn call0(callable: *mut PyObject) -> R<Owned> {
-    // SAFETY: `callable` is live; the empty tuple is created and released here.
-    unsafe {
-        let args = owned(ffi::PyTuple_New(0))?;
-        owned(ffi::PyObject_Call(callable, args.as_ptr(), ptr::null_mut()))
-    }
+    // SAFETY: `callable` is live; the argument list is NULL-terminated.
+    owned(unsafe { ffi::PyObject_CallFunctionObjArgs(callable, ptr::null_mut::<PyObject>()) })
 }
 
 #[inline]
 pub fn call1(callable: *mut PyObject, a: *mut PyObject) -> R<Owned> {
-    // SAFETY: `callable` and `a` are live; the argument tuple gets its own reference to `a`.
-    unsafe {
-        let args = owned(ffi::PyTuple_New(1))?;
-        ffi::Py_INCREF(a);
-        ffi::PyTuple_SetItem(args.as_ptr(), 0, a);
-        owned(ffi::PyObject_Call(callable, args.as_ptr(), ptr::null_mut()))
-    }
+    // SAFETY: `callable` and `a` are live; the argument list is NULL-terminated.
+    owned(unsafe { ffi::PyObject_CallFunctionObjArgs(callable, a, ptr::null_mut::<PyObject>()) })
 }
 
 #[inline]
 pub fn call2(callable: *mut PyObject, a: *mut PyObject, b: *mut PyObject) -> R<Owned> {
-    // SAFETY: as `call1`, with two arguments.
-    unsafe {
-        let args = owned(ffi::PyTuple_New(2))?;
-        ffi::Py_INCREF(a);
-        ffi::PyTuple_SetItem(args.as_ptr(), 0, a);
-        ffi::Py_INCREF(b);
-        ffi::PyTuple_SetItem(args.as_ptr(), 1, b);
-        owned(ffi::PyObject_Call(callable, args.as_ptr(), ptr::null_mut()))
-    }
+    // SAFETY: all live; the argument list is NULL-terminated.
+    owned(unsafe { ffi::PyObject_CallFunctionObjArgs(callable, a, b, ptr::null_mut::<PyObject>()) })
 }
 
-/// `getattr(obj, name, None)`: only AttributeError means "missing".
+/// `getattr(obj, name, None)`: only AttributeError means "missing". Uses the interpreter's
+/// exception-free lookup when [`super::runtime`] found one, else getattr + clear.
 #[inline]
 pub fn lookup_attr(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> {
+    if let Some(lookup) = super::runtime::optional_attr() {
+        let mut out = ptr::null_mut();
+        // SAFETY: the function has the documented (obj, name, *result) -> int signature of
+        // `PyObject_GetOptionalAttr` / `_PyObject_LookupAttr`; `out` is a new reference or NULL.
+        let rc = unsafe { lookup(obj, name, &mut out) };
+        if rc < 0 {
+            return Err(super::Fail);
+        }
+        // SAFETY: `out` is a new reference or NULL.
+        return Ok(unsafe { Owned::from_new(out) });
+    }
     // SAFETY: both are live; the error indicator is inspected only after a NULL result.
     unsafe {
         let p = ffi::PyObject_GetAttr(obj, name);

@@ -16,6 +16,8 @@ pub use limited::*;
 
 mod owned;
 pub use owned::Owned;
+#[cfg(not(copium_fast))]
+pub mod runtime;
 
 pub use pyo3_ffi::{PyObject, PyTypeObject, Py_ssize_t};
 use std::ptr;

@@ -1,0 +1,50 @@
+//! Interpreter functions newer than (or outside) the 3.9 limited API, found by name in the
+//! running interpreter after checking its version, so the abi3 wheel imports none of them.
+//! Every user has a limited-API fallback for when a function is not found (an embedding that
+//! hides the interpreter's symbols, or a platform without a lookup here).
+
+use super::PyObject;
+use std::os::raw::c_int;
+use std::sync::OnceLock;
+
+/// `(obj, name, *result) -> 1 found / 0 missing / -1 error`, without raising AttributeError.
+pub type OptionalAttrFn =
+    unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut *mut PyObject) -> c_int;
+
+struct Found {
+    optional_attr: Option<OptionalAttrFn>,
+}
+
+static FOUND: OnceLock<Found> = OnceLock::new();
+
+#[cfg(unix)]
+fn symbol(name: &std::ffi::CStr) -> *mut std::ffi::c_void {
+    // SAFETY: dlsym with RTLD_DEFAULT only searches the loaded images for the name.
+    unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) }
+}
+
+#[cfg(not(unix))]
+fn symbol(_name: &std::ffi::CStr) -> *mut std::ffi::c_void {
+    std::ptr::null_mut()
+}
+
+/// Resolves what this interpreter version offers; called once at import.
+pub fn init(major: u8, minor: u8) {
+    let name = if (major, minor) >= (3, 13) {
+        c"PyObject_GetOptionalAttr"
+    } else {
+        // Exported with this signature by 3.7 through 3.12.
+        c"_PyObject_LookupAttr"
+    };
+    let p = symbol(name);
+    let optional_attr = (!p.is_null()).then(|| {
+        // SAFETY: the symbol of that name in that version has exactly this signature.
+        unsafe { std::mem::transmute::<*mut std::ffi::c_void, OptionalAttrFn>(p) }
+    });
+    let _ = FOUND.set(Found { optional_attr });
+}
+
+#[inline(always)]
+pub fn optional_attr() -> Option<OptionalAttrFn> {
+    FOUND.get().and_then(|f| f.optional_attr)
+}

@@ -11,7 +11,7 @@ import inspect
 import sys
 import threading
 from copy import deepcopy as deepcopy_imported_before_enable
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
 
@@ -19,10 +19,19 @@ import copium
 import copium.config
 import copium.patch
 
+
+
+def stdlib_deepcopy_state() -> Tuple[Any, Any, inspect.Signature]:
+    # The suite may start patched (COPIUM_PATCH_DEEPCOPY=1): look at the unpatched state.
+    was_enabled = copium.patch.disable()
+    state = (copy.deepcopy.__code__, copy.deepcopy.__defaults__, inspect.signature(copy.deepcopy))
+    if was_enabled:
+        copium.patch.enable()
+    return state
+
+
 STDLIB_DEEPCOPY = copy.deepcopy
-STDLIB_CODE = copy.deepcopy.__code__
-STDLIB_DEFAULTS = copy.deepcopy.__defaults__
-STDLIB_SIGNATURE = inspect.signature(copy.deepcopy)
+STDLIB_CODE, STDLIB_DEFAULTS, STDLIB_SIGNATURE = stdlib_deepcopy_state()
 
 
 class MemoProbe:

@@ -2,8 +2,10 @@
 # Usage: check-workflows.sh
 # Static checks of the release machinery, all offline, with the tools pinned in
 # requirements/release.txt:
-#   1. every workflow validates against GitHub's workflow JSON schema (check-jsonschema);
-#   2. zizmor --offline finds nothing (pinned actions, permissions, credentials, injection);
+#   1. every workflow validates against GitHub's workflow JSON schema, and
+#      .github/dependabot.yml against Dependabot's (check-jsonschema);
+#   2. zizmor --offline finds nothing in either (pinned actions, permissions,
+#      credentials, injection, update cooldown);
 #   3. actionlint, with shellcheck on every `run:` script, finds nothing;
 #   4. every wheelhouse-scripts/ file the workflows and pyproject.toml run exists;
 #   5. cibuildwheel selects exactly one build per platform/arch (cp39, and cp311 on
@@ -87,7 +89,10 @@ check_identifiers() {
 
 run_check "check-jsonschema (GitHub workflow schema)" \
     "$tools_bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
-run_check "zizmor --offline" "$tools_bin/zizmor" --offline --no-progress --strict-collection "${workflows[@]}"
+run_check "check-jsonschema (Dependabot schema)" \
+    "$tools_bin/check-jsonschema" --builtin-schema vendor.dependabot .github/dependabot.yml
+run_check "zizmor --offline" "$tools_bin/zizmor" --offline --no-progress --strict-collection \
+    .github/dependabot.yml "${workflows[@]}"
 # The pinned shellcheck checks `run:` scripts; the workflows run no inline Python, so the
 # pyflakes integration is off rather than depending on whatever the machine has.
 run_check "actionlint" "$tools_bin/actionlint" -no-color -pyflakes "" \

@@ -8,8 +8,9 @@ safe to call while other threads are copying.
 
 How: the function's ``__code__`` is swapped for a trampoline with the same parameters
 (``deepcopy(x, memo=None, _nil=[])``) whose whole body is a call to copium. Nothing
-else about the function changes while patched: its identity, name, signature,
-defaults and ``__wrapped__``-free attributes stay those of the stdlib.
+else about the function changes while patched: its identity, name, signature and
+defaults stay those of the stdlib, and no ``__wrapped__`` is added. The one visible
+trace is the name ``__copium_deepcopy__`` in the ``copy`` module (see ``install``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 # (e.g. clippy rustfmt). Where the machine has no rustup yet (the manylinux and
 # musllinux build containers, a bare runner image), rustup is installed first, into
 # ~/.cargo. Used by the GitHub workflows and by cibuildwheel's Linux before-all, so
-# every wheel and every lint run uses the same compiler.
+# every wheel and every lint run uses the same compiler. It changes rustup's default
+# toolchain, so it is meant for CI machines and build containers, not a workstation.
 #
 # Deliberately self-contained (no common.sh): it runs inside build containers before
 # anything else of the project is usable there.

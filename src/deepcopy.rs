@@ -83,5 +83,12 @@ pub fn deepcopy_native(x: *mut PyObject) -> R<Owned> {
 
 /// `deepcopy(x, memo)` with the caller's memo mapping.
 pub fn deepcopy_with_memo(x: *mut PyObject, memo: *mut PyObject) -> R<Owned> {
+    if let Some(state) = crate::proxy::state_of(memo) {
+        // Same lookups and stores as through the mapping methods, without the round-trips.
+        let mut engine = Engine::new(NativeMemo::resume(state, ffi::new_ref(memo)));
+        let result = engine.deep(x);
+        engine.memo.finish();
+        return result;
+    }
     Engine::new(UserMemo::new(memo)?).deep(x)
 }

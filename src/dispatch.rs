@@ -4,6 +4,7 @@
 use crate::containers;
 use crate::deepcopy::{Engine, Memo};
 use crate::ffi::{self, Owned, PyObject, R};
+use crate::objects;
 use crate::reduce;
 use crate::types::{self, statics, Kind};
 
@@ -37,6 +38,11 @@ fn other<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<(Owned
     }
     if let Some(copier) = ffi::getattr_opt(x, statics().names.deepcopy.as_ptr())? {
         return e.memo.call_deepcopy(copier.as_ptr(), x).map(|y| (y, false));
+    }
+    if M::NATIVE {
+        if let Some(y) = objects::copy_plain(e, x, tp, key)? {
+            return Ok((y, true));
+        }
     }
     let rv = reduce::reduce_value(x, tp, true)?;
     if types::is_str_instance(rv.as_ptr()) {

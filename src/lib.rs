@@ -15,6 +15,7 @@ mod ffi;
 mod keepalive;
 mod memo;
 mod native_memo;
+mod objects;
 mod proxy;
 mod recursion;
 mod reduce;

@@ -16,6 +16,12 @@ impl NativeMemo {
         }
     }
 
+    pub fn resume(state: crate::state::SharedState, proxy: Owned) -> Self {
+        NativeMemo {
+            session: Session::resume(state, proxy),
+        }
+    }
+
     pub fn finish(&mut self) {
         self.session.finish();
     }

@@ -58,6 +58,17 @@ pub fn new_proxy(state: SharedState) -> ffi::R<Owned> {
     }
 }
 
+/// The native state behind `obj` when it is a `copium.memo`: a `__deepcopy__` handing its memo
+/// back to `deepcopy(child, memo)` continues on the same table, natively.
+pub fn state_of(obj: *mut pyo3_ffi::PyObject) -> Option<SharedState> {
+    // SAFETY: the engine only runs while attached to the interpreter (GIL held), and `obj` is
+    // a live object borrowed from the caller.
+    let py = unsafe { Python::assume_attached() };
+    let obj = unsafe { Bound::from_borrowed_ptr(py, obj) };
+    let proxy = obj.cast_exact::<MemoProxy>().ok()?;
+    Some(proxy.get().state.0.clone())
+}
+
 /// The table address a Python key names, if it is an address-like int.
 fn address(key: &Bound<'_, PyAny>) -> Option<usize> {
     if key.is_exact_instance_of::<pyo3::types::PyInt>() {
@@ -282,6 +293,10 @@ impl MemoProxy {
     ) -> PyResult<Py<PyAny>> {
         if let Some(v) = Self::lookup(slf, key)? {
             return Ok(v);
+        }
+        if Self::is_self(slf, key) {
+            // The keepalive list always exists, even while empty; a default is not needed.
+            return slf.get().keepalive(slf.py());
         }
         let value = default.unwrap_or_else(|| slf.py().None().into_bound(slf.py()));
         Self::__setitem__(slf, key, &value)?;

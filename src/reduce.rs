@@ -142,7 +142,7 @@ pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
 }
 
 /// `y.__setstate__(state)`, or `y.__dict__.update(state)` plus `setattr` of slot state.
-fn set_state(y: *mut PyObject, state: *mut PyObject) -> R<()> {
+pub fn set_state(y: *mut PyObject, state: *mut PyObject) -> R<()> {
     let names = &statics().names;
     if let Some(setstate) = ffi::getattr_opt(y, names.setstate.as_ptr())? {
         return ffi::call1(setstate.as_ptr(), state).map(drop);

@@ -127,6 +127,12 @@ impl Session {
     }
 
     /// The Python proxy over this memo, created on first need.
+    /// A session continuing on the state of an existing proxy (its owner's call, or a kept
+    /// proxy passed back in as memo); finishing it leaves the state to its owners.
+    pub fn resume(state: SharedState, proxy: Owned) -> Session {
+        Session::Proxied(state, proxy)
+    }
+
     pub fn proxy(&mut self) -> crate::ffi::R<*mut PyObject> {
         if let Session::Proxied(_, p) = self {
             return Ok(p.as_ptr());

@@ -46,6 +46,20 @@ pub struct Statics {
     pub dispatch_table: Owned,
     pub four: Owned,
     pub names: Names,
+    /// object's own reduce-protocol methods, to recognize classes that keep them.
+    pub defaults: Defaults,
+    /// `copyreg._slotnames`.
+    pub slotnames_fn: Owned,
+    pub object_basicsize: isize,
+    /// 3.11+ may keep the instance dict outside the object struct (`Py_TPFLAGS_MANAGED_DICT`).
+    pub managed_dict_flag_exists: bool,
+}
+
+pub struct Defaults {
+    pub reduce_ex: Owned,
+    pub reduce: Owned,
+    /// `object.__getstate__` exists from 3.11 on.
+    pub getstate: Option<Owned>,
 }
 
 pub struct Names {
@@ -65,6 +79,9 @@ pub struct Names {
     pub class: Owned,
     pub qualname: Owned,
     pub name: Owned,
+    pub getstate: Owned,
+    pub getnewargs: Owned,
+    pub getnewargs_ex: Owned,
 }
 
 // SAFETY: the pointers are immortal type objects and owned references created once at import
@@ -113,6 +130,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
     let types = py.import("types")?;
     let copy = py.import("copy")?;
     let copyreg = py.import("copyreg")?;
+    let object = builtins.getattr("object")?;
     let t = |name: &str| -> PyResult<*mut PyTypeObject> { Ok(type_ptr(&builtins.getattr(name)?)) };
     let intern = |s: &str| -> Owned { owned_of(pyo3::types::PyString::intern(py, s).as_any()) };
     let statics = Statics {
@@ -150,7 +168,18 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             class: intern("__class__"),
             qualname: intern("__qualname__"),
             name: intern("__name__"),
+            getstate: intern("__getstate__"),
+            getnewargs: intern("__getnewargs__"),
+            getnewargs_ex: intern("__getnewargs_ex__"),
         },
+        defaults: Defaults {
+            reduce_ex: owned_of(&object.getattr("__reduce_ex__")?),
+            reduce: owned_of(&object.getattr("__reduce__")?),
+            getstate: object.getattr_opt("__getstate__")?.as_ref().map(owned_of),
+        },
+        slotnames_fn: owned_of(&copyreg.getattr("_slotnames")?),
+        object_basicsize: object.getattr("__basicsize__")?.extract()?,
+        managed_dict_flag_exists: py.version_info() >= (3, 11),
     };
     let must_be_atomic = [
         statics.str_t,

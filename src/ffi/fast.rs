@@ -8,8 +8,9 @@ use std::ptr;
 pub const VARIANT: &str = "fast-paths";
 pub const LIMITED_API: Option<&str> = None;
 
-/// Nothing to resolve at run time: this build targets one interpreter's full API.
-pub fn init_runtime(_major: u8, _minor: u8) {}
+pub fn init_runtime(major: u8, minor: u8) {
+    super::runtime::init(major, minor);
+}
 
 #[inline(always)]
 pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
@@ -117,38 +118,6 @@ pub fn call2(callable: *mut PyObject, a: *mut PyObject, b: *mut PyObject) -> R<O
     let args = [a, b];
     // SAFETY: the argument array outlives the call and holds two live objects.
     owned(unsafe { ffi::PyObject_Vectorcall(callable, args.as_ptr(), 2, ptr::null_mut()) })
-}
-
-/// `getattr(obj, name, None)` without creating an AttributeError where the interpreter can.
-#[inline]
-pub fn lookup_attr(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> {
-    #[cfg(Py_3_13)]
-    {
-        let mut out = ptr::null_mut();
-        // SAFETY: both are live; `out` receives a new reference or NULL.
-        let rc = unsafe { ffi::PyObject_GetOptionalAttr(obj, name, &mut out) };
-        if rc < 0 {
-            return Err(super::Fail);
-        }
-        // SAFETY: `out` is a new reference or NULL.
-        Ok(unsafe { Owned::from_new(out) })
-    }
-    #[cfg(not(Py_3_13))]
-    {
-        // SAFETY: both are live; the error indicator is read only after a NULL result.
-        unsafe {
-            let p = ffi::PyObject_GetAttr(obj, name);
-            if !p.is_null() {
-                return Ok(Some(Owned::from_new(p).unwrap_unchecked()));
-            }
-            if ffi::PyErr_ExceptionMatches(ffi::PyExc_AttributeError) != 0 {
-                ffi::PyErr_Clear();
-                Ok(None)
-            } else {
-                Err(super::Fail)
-            }
-        }
-    }
 }
 
 #[inline]

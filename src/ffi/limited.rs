@@ -126,36 +126,6 @@ pub fn call2(callable: *mut PyObject, a: *mut PyObject, b: *mut PyObject) -> R<O
     owned(unsafe { ffi::PyObject_CallFunctionObjArgs(callable, a, b, ptr::null_mut::<PyObject>()) })
 }
 
-/// `getattr(obj, name, None)`: only AttributeError means "missing". Uses the interpreter's
-/// exception-free lookup when [`super::runtime`] found one, else getattr + clear.
-#[inline]
-pub fn lookup_attr(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> {
-    if let Some(lookup) = super::runtime::optional_attr() {
-        let mut out = ptr::null_mut();
-        // SAFETY: the function has the documented (obj, name, *result) -> int signature of
-        // `PyObject_GetOptionalAttr` / `_PyObject_LookupAttr`; `out` is a new reference or NULL.
-        let rc = unsafe { lookup(obj, name, &mut out) };
-        if rc < 0 {
-            return Err(super::Fail);
-        }
-        // SAFETY: `out` is a new reference or NULL.
-        return Ok(unsafe { Owned::from_new(out) });
-    }
-    // SAFETY: both are live; the error indicator is inspected only after a NULL result.
-    unsafe {
-        let p = ffi::PyObject_GetAttr(obj, name);
-        if !p.is_null() {
-            return Ok(Some(Owned::from_new(p).unwrap_unchecked()));
-        }
-        if ffi::PyErr_ExceptionMatches(ffi::PyExc_AttributeError) != 0 {
-            ffi::PyErr_Clear();
-            Ok(None)
-        } else {
-            Err(super::Fail)
-        }
-    }
-}
-
 #[inline]
 pub fn bytearray_copy(obj: *mut PyObject) -> R<Owned> {
     // SAFETY: `obj` is a live bytearray; its buffer is valid for `size` bytes and no Python

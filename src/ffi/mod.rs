@@ -16,8 +16,19 @@ pub use limited::*;
 
 mod owned;
 pub use owned::Owned;
-#[cfg(not(copium_fast))]
 pub mod runtime;
+
+/// The attribute `name` found on `tp`'s MRO (what generic getattr sees before the instance
+/// dict), as a borrowed pointer compared by identity; `Err` when it cannot be told without
+/// running Python code, in which case callers take their general path.
+#[inline]
+pub fn type_lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> Result<*mut PyObject, ()> {
+    match runtime::type_lookup() {
+        // SAFETY: `tp` is a live type and `name` a str; the result is borrowed or NULL.
+        Some(lookup) => Ok(unsafe { lookup(tp, name) }),
+        None => Err(()),
+    }
+}
 
 pub use pyo3_ffi::{PyObject, PyTypeObject, Py_ssize_t};
 use std::ptr;
@@ -167,11 +178,34 @@ pub fn raise(exc_type: *mut PyObject, msg: &str) -> Fail {
     Fail
 }
 
-/// `getattr(obj, name, None)` semantics: a missing attribute is `Ok(None)`, any other error
-/// propagates.
+/// `getattr(obj, name, None)`: only AttributeError means "missing". Uses the interpreter's
+/// exception-free lookup when [`runtime`] found one, else getattr and a cleared error.
 #[inline]
 pub fn getattr_opt(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> {
-    lookup_attr(obj, name)
+    if let Some(lookup) = runtime::optional_attr() {
+        let mut out = ptr::null_mut();
+        // SAFETY: the function has the documented (obj, name, *result) -> int signature of
+        // `PyObject_GetOptionalAttr` / `_PyObject_LookupAttr`; `out` is a new reference or NULL.
+        let rc = unsafe { lookup(obj, name, &mut out) };
+        if rc < 0 {
+            return Err(Fail);
+        }
+        // SAFETY: `out` is a new reference or NULL.
+        return Ok(unsafe { Owned::from_new(out) });
+    }
+    // SAFETY: both are live; the error indicator is inspected only after a NULL result.
+    unsafe {
+        let p = pyo3_ffi::PyObject_GetAttr(obj, name);
+        if !p.is_null() {
+            return Ok(Some(Owned::from_new(p).unwrap_unchecked()));
+        }
+        if pyo3_ffi::PyErr_ExceptionMatches(pyo3_ffi::PyExc_AttributeError) != 0 {
+            pyo3_ffi::PyErr_Clear();
+            Ok(None)
+        } else {
+            Err(Fail)
+        }
+    }
 }
 
 /// `str(obj)` as a Rust string, for messages.

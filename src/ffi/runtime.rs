@@ -1,9 +1,10 @@
 //! Interpreter functions newer than (or outside) the 3.9 limited API, found by name in the
-//! running interpreter after checking its version, so the abi3 wheel imports none of them.
+//! running interpreter after checking its version, so the abi3 wheel imports none of them
+//! (the fast-paths build resolves the same way, so both share one code path).
 //! Every user has a limited-API fallback for when a function is not found (an embedding that
 //! hides the interpreter's symbols, or a platform without a lookup here).
 
-use super::PyObject;
+use super::{PyObject, PyTypeObject};
 use std::os::raw::c_int;
 use std::sync::OnceLock;
 
@@ -11,8 +12,13 @@ use std::sync::OnceLock;
 pub type OptionalAttrFn =
     unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut *mut PyObject) -> c_int;
 
+/// `_PyType_Lookup(type, name)`: the MRO lookup behind generic getattr, through the type
+/// attribute cache; a borrowed reference or NULL, never an exception.
+pub type TypeLookupFn = unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject) -> *mut PyObject;
+
 struct Found {
     optional_attr: Option<OptionalAttrFn>,
+    type_lookup: Option<TypeLookupFn>,
 }
 
 static FOUND: OnceLock<Found> = OnceLock::new();
@@ -41,7 +47,20 @@ pub fn init(major: u8, minor: u8) {
         // SAFETY: the symbol of that name in that version has exactly this signature.
         unsafe { std::mem::transmute::<*mut std::ffi::c_void, OptionalAttrFn>(p) }
     });
-    let _ = FOUND.set(Found { optional_attr });
+    let p = symbol(c"_PyType_Lookup");
+    let type_lookup = (!p.is_null()).then(|| {
+        // SAFETY: `_PyType_Lookup` has had this signature in every CPython 3.x.
+        unsafe { std::mem::transmute::<*mut std::ffi::c_void, TypeLookupFn>(p) }
+    });
+    let _ = FOUND.set(Found {
+        optional_attr,
+        type_lookup,
+    });
+}
+
+#[inline(always)]
+pub fn type_lookup() -> Option<TypeLookupFn> {
+    FOUND.get().and_then(|f| f.type_lookup)
 }
 
 #[inline(always)]

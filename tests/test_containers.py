@@ -1,0 +1,265 @@
+"""Deep copies of builtin containers, their subclasses and plain objects match the stdlib's.
+
+Each case is checked with :func:`parity.assert_deepcopy_parity`: same values, same types,
+same identity sharing (which objects are new, which are kept, which positions alias).
+"""
+
+from __future__ import annotations
+
+import array
+import collections
+import dataclasses
+import datetime
+import decimal
+import enum
+import fractions
+import types
+import weakref
+
+import pytest
+
+import copium
+from parity import assert_deepcopy_parity
+
+
+class Plain:
+    def __init__(self, **attributes):
+        self.__dict__.update(attributes)
+
+
+class Slotted:
+    __slots__ = ("left", "right", "__private")
+
+    def __init__(self, left, right):
+        self.left = left
+        self.right = right
+        self.__private = [left]
+
+
+class SlottedWithDict(Slotted):
+    __slots__ = ("__dict__",)
+
+
+class ListSub(list):
+    pass
+
+
+class DictSub(dict):
+    pass
+
+
+class TupleSub(tuple):
+    pass
+
+
+class SetSub(set):
+    pass
+
+
+class Color(enum.Enum):
+    RED = 1
+
+
+@dataclasses.dataclass
+class Record:
+    name: str
+    tags: list
+    parent: object = None
+
+
+@dataclasses.dataclass(frozen=True)
+class FrozenRecord:
+    items: tuple
+    payload: list
+
+
+Point = collections.namedtuple("Point", "x y")
+
+
+class Key:
+    """Hashable by value and holding a mutable payload, so a copied key is a new object."""
+
+    def __init__(self, name):
+        self.name = name
+        self.payload = [name]
+
+    def __eq__(self, other):
+        return isinstance(other, Key) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+def _self_list():
+    x = []
+    x.append(x)
+    return x
+
+
+def _self_dict():
+    x = {}
+    x["self"] = x
+    return x
+
+
+def _mutual_lists():
+    a, b = [], []
+    a.append(b)
+    b.append(a)
+    return [a, b]
+
+
+def _tuple_in_its_own_list():
+    inner = []
+    outer = (inner, 1)
+    inner.append(outer)
+    return outer
+
+
+def _object_cycle():
+    node = Plain(value=[1])
+    node.me = node
+    node.box = [node, (node,)]
+    return node
+
+
+def _shared_everywhere():
+    shared = [1, {"deep": [2]}]
+    return {"a": shared, "b": [shared, (shared,)], "c": Plain(ref=shared), shared[1]["deep"][0]: shared}
+
+
+def _subclass_with_state(cls, *args):
+    value = cls(*args)
+    value.extra = ["attribute"]
+    return value
+
+
+def _bound_method_of_a_fresh_object():
+    holder = Plain(data=[1, 2])
+    holder.method = Record("r", []).__repr__
+    return holder
+
+
+def _weak_value_dictionary():
+    keep = Plain(v=1)
+    mapping = weakref.WeakValueDictionary({"k": keep})
+    return [mapping, keep]
+
+
+CASES = {
+    "empty-list": [],
+    "empty-dict": {},
+    "empty-tuple": (),
+    "empty-set": set(),
+    "empty-frozenset": frozenset(),
+    "nested-list": [1, [2, [3, [4]]], "x"],
+    "list-with-repeated-item": [[0]] * 3,
+    "dict-insertion-order": {"z": 1, "a": [2], 3: "three", (1, 2): {"k": None}},
+    "dict-key-objects-are-copied": {Key("k"): 1, (1, "a"): [2], frozenset({3}): 4},
+    "set-of-objects": {Key("a"), Key("b"), 3},
+    "tuple-of-atoms-is-kept": (1, "a", None, b"x", 2.5, len),
+    "nested-tuple-of-atoms-is-kept": ((1, 2), ((3,), "x")),
+    "tuple-holding-a-list-is-new": (1, [2], 3),
+    "tuple-holding-a-function-is-kept": (len, _self_list, int),
+    "tuple-in-its-own-list": _tuple_in_its_own_list(),
+    "set": {1, "two", (3, 4)},
+    "frozenset": frozenset({1, "two", (3, 4)}),
+    "bytearray": bytearray(b"bytes"),
+    "list-of-bytearrays-aliased": [bytearray(b"a")] * 2,
+    "self-list": _self_list(),
+    "self-dict": _self_dict(),
+    "mutual-lists": _mutual_lists(),
+    "object-cycle": _object_cycle(),
+    "shared-everywhere": _shared_everywhere(),
+    "plain-object": Plain(a=[1], b={"c": (2, [3])}),
+    "slotted-object": Slotted([1], {"r": 2}),
+    "slotted-object-with-dict": _subclass_with_state(SlottedWithDict, [1], (2, [3])),
+    "list-subclass": _subclass_with_state(ListSub, [[1], 2]),
+    "dict-subclass": _subclass_with_state(DictSub, {"k": [1]}),
+    "tuple-subclass": _subclass_with_state(TupleSub, ([1], 2)),
+    "set-subclass": _subclass_with_state(SetSub, {1, 2}),
+    "defaultdict": collections.defaultdict(list, {"k": [1]}),
+    "ordered-dict": collections.OrderedDict([("b", [1]), ("a", [2])]),
+    "counter": collections.Counter("abracadabra"),
+    "deque": collections.deque([[1], 2, [3]], maxlen=5),
+    "chain-map": collections.ChainMap({"a": [1]}, {"b": [2]}),
+    "namedtuple": Point([1], (2, [3])),
+    "namedtuple-of-atoms": Point(1, 2),
+    "dataclass": Record("name", ["t"], parent=Record("parent", [])),
+    "frozen-dataclass": FrozenRecord((1, 2), [3]),
+    "simple-namespace": types.SimpleNamespace(a=[1], b={"c": 2}),
+    "enum-member": [Color.RED, Color.RED],
+    "bound-method": Record("r", [1]).__repr__,
+    "bound-method-on-an-object-attribute": _bound_method_of_a_fresh_object(),
+    "classmethod-bound-to-class": dict.fromkeys,
+    "array": array.array("d", [1.0, 2.5]),
+    "decimal-and-fraction": [decimal.Decimal("1.10"), fractions.Fraction(1, 3)],
+    "datetime-values": [datetime.date(2024, 2, 29), datetime.timedelta(days=1), datetime.datetime(2024, 1, 1, 1, 1)],
+    "slice": slice(1, [2], None),
+    "weak-value-dictionary": _weak_value_dictionary(),
+    "mapping-proxy-inside-list": [types.MappingProxyType({"k": 1})],
+    "big-flat-list": list(range(10_000)),
+    "big-dict": {str(index): [index] for index in range(2_000)},
+}
+
+
+@pytest.mark.parametrize("value", list(CASES.values()), ids=list(CASES))
+def test_deepcopy_matches_stdlib(value: object) -> None:
+    assert_deepcopy_parity(value)
+
+
+def test_tuple_is_returned_as_is_when_every_item_copies_to_itself() -> None:
+    atoms = (1, "a", None, (2, ("b",)))
+    assert copium.deepcopy(atoms) is atoms
+
+
+def test_tuple_with_a_mutable_item_is_rebuilt() -> None:
+    original = (1, [2])
+    result = copium.deepcopy(original)
+    assert result == original
+    assert result is not original
+    assert result[1] is not original[1]
+
+
+def test_tuple_in_a_cycle_resolves_to_the_same_new_tuple() -> None:
+    original = _tuple_in_its_own_list()
+    result = copium.deepcopy(original)
+    assert result is not original
+    assert result[0][0] is result
+
+
+def test_aliases_stay_aliases_and_nothing_is_shared_with_the_input() -> None:
+    shared = [1, 2]
+    original = {"a": shared, "b": shared}
+    result = copium.deepcopy(original)
+    assert result["a"] is result["b"]
+    assert result["a"] is not shared
+
+
+def test_set_and_frozenset_and_bytearray_are_new_objects() -> None:
+    for original in ({1, 2}, frozenset({1, 2}), bytearray(b"ab")):
+        result = copium.deepcopy(original)
+        assert result == original
+        assert result is not original
+
+
+def test_bound_method_copy_binds_the_same_function_to_a_copied_self() -> None:
+    record = Record("r", [1])
+    result = copium.deepcopy(record.__repr__)
+    assert result.__func__ is record.__repr__.__func__
+    assert result.__self__ is not record
+    assert result.__self__ == record
+
+
+def test_deepcopy_of_method_and_its_self_together_shares_the_copied_self() -> None:
+    record = Record("r", [1])
+    copied_record, copied_method = copium.deepcopy([record, record.__repr__])
+    assert copied_method.__self__ is copied_record
+
+
+def test_dict_keys_are_copied_too() -> None:
+    key = Key("k")
+    result = copium.deepcopy({key: "v"})
+    (copied_key,) = result
+    assert copied_key == key
+    assert copied_key is not key

@@ -1,0 +1,93 @@
+"""Run the workloads against every implementation, alternating, and keep the numbers.
+
+For each workload: build the object once, calibrate a loop count per
+implementation, then take ``repeats`` rounds in which every implementation runs
+one repeat in turn. Alternating inside a workload means a burst of load on a
+shared machine lands on all implementations alike instead of on whichever ran
+during it. The reported figure is the minimum over repeats (the run least
+disturbed by anything else); the median is kept as well.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any, Dict, List, NamedTuple, Optional, Protocol, Sequence
+
+from copium._bench.implementations import Implementation
+from copium._bench.workloads import Workload
+
+
+class Settings(NamedTuple):
+    repeats: int
+    min_time_ns: int
+    memory: bool
+
+
+class Timing(NamedTuple):
+    loops: int
+    ns_per_call: List[float]  # one entry per repeat, in order
+
+    @property
+    def best(self) -> float:
+        return min(self.ns_per_call)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ns_per_call)
+
+
+class WorkloadResult(NamedTuple):
+    workload: Workload
+    timings: Dict[str, Timing]  # by implementation name, in the order they ran
+    peak_extra_bytes: Dict[str, int]  # by implementation name; empty without --memory
+    unequal: List[str]  # implementations whose copy did not compare equal to the original
+
+    def best(self, implementation: str) -> Optional[float]:
+        timing = self.timings.get(implementation)
+        return timing.best if timing is not None else None
+
+
+class Progress(Protocol):
+    """Told when each workload starts and when it is done."""
+
+    def starting(self, workload: Workload) -> None: ...
+
+    def finished(self, workload: Workload) -> None: ...
+
+
+def _applies(implementation: Implementation, workload: Workload) -> bool:
+    return implementation.name != "shallow" or workload.shallow is not None
+
+
+def measure_workload(
+    workload: Workload, implementations: Sequence[Implementation], settings: Settings
+) -> WorkloadResult:
+    obj: Any = workload.build()
+    active = [impl for impl in implementations if _applies(impl, workload)]
+    unequal = [impl.name for impl in active if not impl.copies_equal(workload, obj)]
+    loops = {impl.name: impl.calibrate(workload, obj, settings.min_time_ns) for impl in active}
+    samples: Dict[str, List[float]] = {impl.name: [] for impl in active}
+    for _ in range(settings.repeats):
+        for impl in active:
+            samples[impl.name].append(impl.time_per_call(workload, obj, loops[impl.name]))
+    memory: Dict[str, int] = {}
+    if settings.memory:
+        memory = {impl.name: impl.peak_extra_bytes(workload, obj) for impl in active}
+    timings = {name: Timing(loops[name], values) for name, values in samples.items()}
+    return WorkloadResult(workload, timings, memory, unequal)
+
+
+def run(
+    workloads: Sequence[Workload],
+    implementations: Sequence[Implementation],
+    settings: Settings,
+    progress: Optional[Progress] = None,
+) -> List[WorkloadResult]:
+    results = []
+    for workload in workloads:
+        if progress is not None:
+            progress.starting(workload)
+        results.append(measure_workload(workload, implementations, settings))
+        if progress is not None:
+            progress.finished(workload)
+    return results

@@ -9,6 +9,7 @@ mod config;
 mod containers;
 mod deepcopy;
 mod dispatch;
+mod entry;
 mod extra;
 mod fallback;
 mod ffi;
@@ -33,38 +34,6 @@ fn into_py(py: Python<'_>, r: ffi::R<ffi::Owned>) -> PyResult<Py<PyAny>> {
         Ok(o) => Ok(unsafe { Bound::from_owned_ptr(py, o.into_ptr()).unbind() }),
         Err(_) => Err(PyErr::fetch(py)),
     }
-}
-
-/// deepcopy(x, memo=None)
-/// --
-///
-/// Deep copy operation on arbitrary Python objects, with the semantics of ``copy.deepcopy``.
-///
-/// Without ``memo``, copium keeps its memo natively; a custom ``__deepcopy__`` then receives a
-/// :class:`copium.memo` mapping. With ``memo`` (a dict or any mapping), every lookup and store
-/// happens on it as ``copy.deepcopy`` would do them.
-#[pyfunction(name = "deepcopy")]
-#[pyo3(signature = (x, memo=None))]
-fn py_deepcopy(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    memo: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let r = match memo {
-        None => deepcopy::deepcopy_native(x.as_ptr()),
-        Some(m) => deepcopy::deepcopy_with_memo(x.as_ptr(), m.as_ptr()),
-    };
-    into_py(py, r)
-}
-
-/// copy(x, /)
-/// --
-///
-/// Shallow copy operation on arbitrary Python objects, with the semantics of ``copy.copy``.
-#[pyfunction]
-#[pyo3(signature = (x, /))]
-fn copy(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    into_py(py, shallow::copy(x.as_ptr()))
 }
 
 /// replace(obj, /, **changes)
@@ -108,8 +77,7 @@ fn _copium(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let v = py.version_info();
     ffi::init_runtime(v.major, v.minor);
     types::init(py)?;
-    m.add_function(wrap_pyfunction!(py_deepcopy, m)?)?;
-    m.add_function(wrap_pyfunction!(copy, m)?)?;
+    entry::register(m, ffi::FASTCALL_AVAILABLE || (v.major, v.minor) >= (3, 10))?;
     m.add_function(wrap_pyfunction!(replace, m)?)?;
     m.add_function(wrap_pyfunction!(extra::replicate, m)?)?;
     m.add_function(wrap_pyfunction!(extra::repeatcall, m)?)?;

@@ -7,6 +7,8 @@ use std::ptr;
 
 pub const VARIANT: &str = "fast-paths";
 pub const LIMITED_API: Option<&str> = None;
+/// Whether METH_FASTCALL may be used without checking the running version.
+pub const FASTCALL_AVAILABLE: bool = true;
 
 pub fn init_runtime(major: u8, minor: u8) {
     super::runtime::init(major, minor);

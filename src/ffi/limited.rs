@@ -7,6 +7,8 @@ use std::ptr;
 
 pub const VARIANT: &str = "abi3";
 pub const LIMITED_API: Option<&str> = Some("3.9");
+/// Whether METH_FASTCALL may be used without checking the running version.
+pub const FASTCALL_AVAILABLE: bool = false;
 
 pub fn init_runtime(major: u8, minor: u8) {
     super::runtime::init(major, minor);

@@ -33,6 +33,10 @@ pub fn type_lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> Result<*mut Py
 pub use pyo3_ffi::{PyObject, PyTypeObject, Py_ssize_t};
 use std::ptr;
 
+/// The vectorcall convention for builtin functions. Limited API from 3.10 (present in every
+/// supported interpreter, but the abi3 build only uses it after checking the version).
+pub const METH_FASTCALL: std::os::raw::c_int = 0x0080;
+
 /// A Python exception is set on the current thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fail;

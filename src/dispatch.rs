@@ -36,7 +36,7 @@ fn other<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<(Owned
     if types::is_class(tp) {
         return Ok((ffi::new_ref(x), false));
     }
-    if let Some(copier) = ffi::getattr_opt(x, statics().names.deepcopy.as_ptr())? {
+    if let Some(copier) = ffi::getattr_not_none(x, statics().names.deepcopy.as_ptr())? {
         return e.memo.call_deepcopy(copier.as_ptr(), x).map(|y| (y, false));
     }
     if M::NATIVE {

@@ -53,7 +53,7 @@ pub fn reduce_value(x: *mut PyObject, tp: *mut PyTypeObject, deep: bool) -> R<Ow
             return ffi::call1(reductor.as_ptr(), x);
         }
     }
-    if let Some(reductor) = ffi::getattr_opt(x, s.names.reduce_ex.as_ptr())? {
+    if let Some(reductor) = ffi::getattr_not_none(x, s.names.reduce_ex.as_ptr())? {
         return ffi::call1(reductor.as_ptr(), s.four.as_ptr());
     }
     if let Some(reductor) = ffi::getattr_opt(x, s.names.reduce.as_ptr())? {

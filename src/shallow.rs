@@ -18,7 +18,7 @@ pub fn copy(x: *mut PyObject) -> R<Owned> {
     if types::is_class(tp) {
         return Ok(ffi::new_ref(x));
     }
-    if let Some(copier) = ffi::getattr_opt(tp.cast(), statics().names.copy.as_ptr())? {
+    if let Some(copier) = ffi::getattr_not_none(tp.cast(), statics().names.copy.as_ptr())? {
         return ffi::call1(copier.as_ptr(), x);
     }
     let rv = reduce::reduce_value(x, tp, false)?;
@@ -32,7 +32,7 @@ pub fn copy(x: *mut PyObject) -> R<Owned> {
 pub fn replace(obj: *mut PyObject, changes: *mut PyObject) -> R<Owned> {
     let names = &statics().names;
     let cls = ffi::getattr(obj, names.class.as_ptr())?;
-    let Some(func) = ffi::getattr_opt(cls.as_ptr(), names.replace.as_ptr())? else {
+    let Some(func) = ffi::getattr_not_none(cls.as_ptr(), names.replace.as_ptr())? else {
         let name = ffi::getattr(cls.as_ptr(), names.name.as_ptr())
             .map(|n| ffi::to_display(n.as_ptr()))
             .unwrap_or_else(|_| {

@@ -212,6 +212,13 @@ pub fn getattr_opt(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> 
     }
 }
 
+/// `getattr(obj, name, None)` where a `None` value counts as absent too, as in stdlib's
+/// `if getattr(x, name, None) is not None` tests.
+#[inline]
+pub fn getattr_not_none(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Owned>> {
+    Ok(getattr_opt(obj, name)?.filter(|v| v.as_ptr() != none()))
+}
+
 /// `str(obj)` as a Rust string, for messages.
 pub fn to_display(obj: *mut PyObject) -> String {
     // SAFETY: `obj` is live; every failure path is handled and the error cleared.

@@ -1,0 +1,158 @@
+# shellcheck shell=bash disable=SC2034  # the variables are used by the sourcing scripts
+# Shared by every script in wheelhouse-scripts/: repository paths, interpreter discovery,
+# venv helpers and logging. Source it; it defines functions and variables only.
+#
+# Environment it reads (all optional):
+#   COPIUM_CACHE_DIR       where tool venvs, wheels and results live        [$REPO_ROOT/.cache]
+#   COPIUM_TEST_VENVS_DIR  where the per-run test venvs live (outside the repository)
+#                                                     [$TMPDIR/copium-test-venvs-<checkout id>]
+#   COPIUM_DEFAULT_PYTHON  interpreter for tools and the fast-paths build  [CPython 3.11]
+#   COPIUM_PYTHONS         minor versions to test, e.g. "3.11 3.13"         [3.9 ... 3.13]
+#   PYENV_ROOT             where pyenv keeps interpreters                   [`pyenv root`]
+
+SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPTS_DIR/.." && pwd)"
+REQUIREMENTS_DIR="$SCRIPTS_DIR/requirements"
+CACHE_DIR="${COPIUM_CACHE_DIR:-$REPO_ROOT/.cache}"
+# Test venvs stay outside the checkout: the suite refuses a copium imported from anywhere
+# under the repository root, and that must hold for the installed package too. The
+# checkout id keeps two checkouts testing at once from sharing venvs.
+TEST_VENVS_DIR="${COPIUM_TEST_VENVS_DIR:-${TMPDIR:-/tmp}/copium-test-venvs-$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)}"
+
+# The versions the single abi3 wheel promises to work on.
+SUPPORTED_MINORS=(3.9 3.10 3.11 3.12 3.13)
+DEFAULT_MINOR=3.11
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PYTHONDONTWRITEBYTECODE=1
+
+# Colour only on a terminal, so CI logs stay plain text.
+if [ -t 2 ]; then
+    _bold=$'\033[1m' _yellow=$'\033[33m' _red=$'\033[31m' _plain=$'\033[0m'
+else
+    _bold="" _yellow="" _red="" _plain=""
+fi
+log() { printf '%s==> %s%s\n' "$_bold" "$*" "$_plain" >&2; }
+warn() { printf '%swarning:%s %s\n' "$_yellow" "$_plain" "$*" >&2; }
+die() {
+    printf '%serror:%s %s\n' "$_red" "$_plain" "$*" >&2
+    exit 1
+}
+
+is_ci() { [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; }
+
+# Prints "3.11" for a working CPython interpreter; fails for anything else (PyPy,
+# free-threaded builds, which cannot load abi3 extensions, or a broken shim).
+python_minor() {
+    "$1" - <<'PY' 2>/dev/null
+import sys, sysconfig
+if sys.implementation.name != "cpython" or sysconfig.get_config_var("Py_GIL_DISABLED"):
+    sys.exit(1)
+print("%d.%d" % sys.version_info[:2])
+PY
+}
+
+pyenv_root() {
+    if [ -n "${PYENV_ROOT:-}" ]; then
+        printf '%s\n' "$PYENV_ROOT"
+    elif command -v pyenv >/dev/null 2>&1; then
+        pyenv root
+    else
+        printf '%s\n' "$HOME/.pyenv"
+    fi
+}
+
+# find_python 3.11 -> path of the newest CPython 3.11.x: pyenv's release builds first
+# (exact "3.11.N" folders, so no -dev or free-threaded "t" builds), then python3.11 on PATH.
+find_python() {
+    local minor="$1" root dir candidate
+    root="$(pyenv_root)"
+    while IFS= read -r dir; do
+        for candidate in "$dir/bin/python3" "$dir/python.exe"; do
+            if [ -x "$candidate" ] && [ "$(python_minor "$candidate")" = "$minor" ]; then
+                printf '%s\n' "$candidate"
+                return 0
+            fi
+        done
+    done < <(
+        for dir in "$root/versions/$minor".*; do
+            [[ "${dir##*/}" =~ ^${minor//./\\.}\.[0-9]+$ ]] && printf '%s\n' "$dir"
+        done | sort -V -r
+    )
+    candidate="$(command -v "python$minor" 2>/dev/null || true)"
+    if [ -n "$candidate" ] && [ "$(python_minor "$candidate")" = "$minor" ]; then
+        printf '%s\n' "$candidate"
+        return 0
+    fi
+    return 1
+}
+
+default_python() {
+    if [ -n "${COPIUM_DEFAULT_PYTHON:-}" ]; then
+        python_minor "$COPIUM_DEFAULT_PYTHON" >/dev/null ||
+            die "COPIUM_DEFAULT_PYTHON=$COPIUM_DEFAULT_PYTHON is not a usable CPython"
+        printf '%s\n' "$COPIUM_DEFAULT_PYTHON"
+        return 0
+    fi
+    find_python "$DEFAULT_MINOR" ||
+        die "no CPython $DEFAULT_MINOR found (pyenv: $(pyenv_root)/versions, or python$DEFAULT_MINOR on PATH)"
+}
+
+# The interpreter inside a venv: bin/python on POSIX, Scripts/python.exe on Windows.
+venv_python() {
+    if [ -x "$1/bin/python" ]; then
+        printf '%s\n' "$1/bin/python"
+    else
+        printf '%s\n' "$1/Scripts/python.exe"
+    fi
+}
+
+# Short content hash of files plus a salt, computed by Python so it is the same on
+# every OS (no sha256sum vs shasum differences).
+content_hash() {
+    local py="$1" salt="$2"
+    shift 2
+    "$py" - "$salt" "$@" <<'PY'
+import hashlib, sys
+h = hashlib.sha256(sys.argv[1].encode())
+for path in sys.argv[2:]:
+    with open(path, "rb") as f:
+        h.update(f.read())
+print(h.hexdigest()[:12])
+PY
+}
+
+# fresh_venv DIR PYTHON REQUIREMENTS -> a new venv at DIR holding exactly the pinned
+# requirements. Prints its interpreter. (Explicit returns: callers may run it where
+# set -e is off, inside `if` or `$(...)`.)
+fresh_venv() {
+    local dir="$1" py="$2" requirements="$3" vpy
+    rm -rf "$dir" || return 1
+    "$py" -m venv "$dir" >&2 || return 1
+    vpy="$(venv_python "$dir")"
+    "$vpy" -m pip install --quiet -r "$requirements" >&2 || return 1
+    printf '%s\n' "$vpy"
+}
+
+# cached_venv NAME PYTHON REQUIREMENTS -> a venv reused for as long as the requirements
+# file and the interpreter stay the same; stale ones of the same NAME are removed.
+# Prints its interpreter.
+cached_venv() {
+    local name="$1" py="$2" requirements="$3" key dir
+    key="$(content_hash "$py" "$("$py" -c 'import sys; print(sys.version)')" "$requirements")" ||
+        return 1
+    dir="$CACHE_DIR/venvs/$name-$key"
+    if [ ! -f "$dir/.complete" ]; then
+        log "setting up the $name venv ($(basename "$requirements"))"
+        mkdir -p "$CACHE_DIR/venvs"
+        rm -rf "$CACHE_DIR/venvs/$name-"*
+        fresh_venv "$dir" "$py" "$requirements" >/dev/null || return 1
+        touch "$dir/.complete" || return 1
+    fi
+    venv_python "$dir"
+}
+
+# The venv holding maturin, abi3audit and auditwheel. Prints its interpreter.
+tools_python() {
+    cached_venv tools "$(default_python)" "$REQUIREMENTS_DIR/build.txt"
+}

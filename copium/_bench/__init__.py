@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """Benchmarks shipped with copium: ``python -m copium bench`` calls ``main(argv)``.
 
 Modules: ``workloads`` (what is copied), ``measure`` (how one copy function is

@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """``--chart FILE.svg``: a horizontal bar chart of copium's speedup per workload.
 
 Drawn by pygal, part of the optional ``bench`` extra; copium itself does not
@@ -13,6 +15,8 @@ from typing import List, Optional, Sequence
 
 from copium._bench import report
 from copium._bench.session import WorkloadResult
+
+__all__ = ["ChartUnavailable", "EXTRA_HINT", "write_svg"]
 
 EXTRA_HINT = "pip install 'copium[bench]'"
 

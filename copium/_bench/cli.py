@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """``python -m copium bench``: time copium against the stdlib on the built-in set.
 
 Prints what it ran on, then per workload the stdlib's and copium's time per call
@@ -16,6 +18,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from copium._bench import chart, implementations, machine, progress, report, session
 from copium._bench.workloads import WORKLOADS, Workload
+
+__all__ = ["DEFAULT", "QUICK", "main"]
 
 QUICK = session.Settings(repeats=3, min_time_ns=1_000_000, memory=False)
 DEFAULT = session.Settings(repeats=7, min_time_ns=20_000_000, memory=False)

@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """The copy functions a benchmark compares, behind one interface.
 
 Local ones run in this process (the stdlib, this copium, a shallow copy); the
@@ -14,6 +16,11 @@ from typing import IO, Any, Callable, Dict, Tuple
 
 from copium._bench import measure
 from copium._bench.workloads import Workload
+
+__all__ = [
+    "Baseline", "BaselineError", "Implementation", "Local", "RUNNER", "Shallow", "stdlib",
+    "this_copium",
+]
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
 

@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """What the numbers were measured on: interpreter, machine and copium build.
 
 Benchmark figures mean little without these, so every report starts with them.
@@ -9,6 +11,8 @@ import os
 import platform
 import sys
 from typing import Dict, List, Optional, Tuple
+
+__all__ = ["copium_build", "cpu_model", "describe", "one_line", "summary_rows"]
 
 
 def cpu_model() -> Optional[str]:

@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """How one copy function is timed and its memory measured, on one object.
 
 Standard library only, for the same reason as ``workloads.py``: ``runner.py`` uses
@@ -19,6 +21,11 @@ import time
 import tracemalloc
 from types import ModuleType
 from typing import Any, Callable
+
+__all__ = [
+    "CopyFunction", "MAX_LOOPS", "calibrate", "peak_extra_bytes", "private_stdlib_copy",
+    "python_description", "run_loops", "time_per_call",
+]
 
 CopyFunction = Callable[[Any], Any]
 

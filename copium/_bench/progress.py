@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """Progress while the benchmark runs, on stderr so stdout holds only the report.
 
 With the ``bench`` extra installed (``pip install copium[bench]``) this is a tqdm
@@ -13,6 +15,8 @@ from types import ModuleType
 from typing import Any, Optional, Union
 
 from copium._bench.workloads import Workload
+
+__all__ = ["Bar", "Lines", "Silent", "make"]
 
 
 def _tqdm() -> Optional[ModuleType]:

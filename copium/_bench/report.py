@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """Turn measurements into the tables ``python -m copium bench`` prints.
 
 Every time shown is the best (minimum) repeat per call. A speedup is the other
@@ -12,6 +14,11 @@ import math
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from copium._bench.session import WorkloadResult
+
+__all__ = [
+    "Table", "class_geomeans", "format_bytes", "format_ns", "format_ratio", "geomean",
+    "geomean_table", "memory_table", "render", "shallow_table", "speedup", "timing_table",
+]
 
 
 class Table(NamedTuple):
@@ -81,7 +88,8 @@ def timing_table(results: Sequence[WorkloadResult]) -> Table:
     headers += ["baseline", "vs stdlib", "vs baseline"] if baseline else ["speedup"]
     rows = []
     for result in results:
-        row = [result.workload.name, format_ns(result.best("stdlib")), format_ns(result.best("copium"))]
+        row = [result.workload.name]
+        row += [format_ns(result.best("stdlib")), format_ns(result.best("copium"))]
         if baseline:
             row.append(format_ns(result.best("baseline")))
         row.append(format_ratio(speedup(result, "stdlib")))

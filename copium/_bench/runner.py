@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """Measure another interpreter's copium on request: the baseline side of a benchmark.
 
 ``python -m copium bench --baseline OTHER_PYTHON`` starts ``OTHER_PYTHON runner.py``
@@ -34,6 +36,8 @@ else:  # a script in another interpreter: the siblings are top-level modules the
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     measure = importlib.import_module("measure")
     workloads = importlib.import_module("workloads")
+
+__all__ = ["Server", "greeting", "main", "serve"]
 
 
 def _copium_version(copium: ModuleType) -> str:

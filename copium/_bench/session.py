@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """Run the workloads against every implementation, alternating, and keep the numbers.
 
 For each workload: build the object once, calibrate a loop count per
@@ -15,6 +17,8 @@ from typing import Any, Dict, List, NamedTuple, Optional, Protocol, Sequence
 
 from copium._bench.implementations import Implementation
 from copium._bench.workloads import Workload
+
+__all__ = ["Progress", "Settings", "Timing", "WorkloadResult", "measure_workload", "run"]
 
 
 class Settings(NamedTuple):

@@ -1,3 +1,5 @@
+# mypy: no-implicit-reexport
+# (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """The benchmark set: objects to deep-copy, each built fresh by a function.
 
 This module imports nothing but the standard library. ``runner.py`` loads it in
@@ -20,6 +22,17 @@ import enum
 import fractions
 import uuid
 from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+
+__all__ = [
+    "APPLICATION", "Address", "FLAT", "NESTED", "OBJECTS", "PYPERFORMANCE", "PlainObject",
+    "Point", "RECORDS", "Reducible", "Shape", "SlotsObject", "Status", "User", "WORKLOADS",
+    "Workload", "application_state_document", "by_name", "bytearrays",
+    "dataclass_with_nested_dataclasses", "dict_of_10k_int_to_float", "dict_of_1k_str_to_int",
+    "dict_of_mixed_values", "dict_repeating_one_list", "dicts_nested_300_deep",
+    "json_like_records", "list_of_10k_ints", "list_of_1k_mixed_atomics", "list_of_1k_strs",
+    "lists_nested_300_deep", "nested_immutable_tuples", "object_with_reduce", "plain_objects",
+    "slots_objects", "tree_of_lists_and_dicts", "tuple_of_10k_ints",
+]
 
 
 class Workload(NamedTuple):

@@ -49,9 +49,10 @@ struct Entry {
 const EMPTY: u32 = 0;
 const TOMBSTONE: u32 = u32::MAX;
 const MIN_SLOTS: usize = 16;
-/// A table whose index grew past this many slots is dropped after the call instead of
-/// being kept for the next one (memory kept between calls stays bounded).
-pub const KEEP_SLOTS_MAX: usize = 1 << 16;
+/// Buffers (index slots, entries, keepalive) larger than this are released after the call
+/// instead of kept for the next one, so a thread keeps at most about 0.6 MB between calls
+/// (16384 x (4 + 24 + 8) bytes) however large a copy it once made.
+pub const KEEP_SLOTS_MAX: usize = 1 << 14;
 
 #[derive(Default)]
 pub struct MemoTable {
@@ -69,6 +70,10 @@ impl MemoTable {
 
     pub fn slots(&self) -> usize {
         self.index.len()
+    }
+
+    pub fn entry_capacity(&self) -> usize {
+        self.entries.capacity()
     }
 
     #[inline]

@@ -45,7 +45,9 @@ impl MemoState {
     }
 
     fn is_huge(&self) -> bool {
-        self.table.slots() > KEEP_SLOTS_MAX || self.keepalive.capacity() > KEEP_SLOTS_MAX
+        self.table.slots() > KEEP_SLOTS_MAX
+            || self.table.entry_capacity() > KEEP_SLOTS_MAX
+            || self.keepalive.capacity() > KEEP_SLOTS_MAX
     }
 }
 

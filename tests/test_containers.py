@@ -146,7 +146,18 @@ def _weak_value_dictionary():
     return [mapping, keep]
 
 
+class CollidingKey:
+    """Distinct keys whose copies are equal: the copied dict ends up smaller."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __deepcopy__(self, memo):
+        return "same key"
+
+
 CASES = {
+    "dict-whose-copied-keys-collide": {CollidingKey(1): "first", CollidingKey(2): "second"},
     "empty-list": [],
     "empty-dict": {},
     "empty-tuple": (),

@@ -73,6 +73,10 @@ def _assignable():
     return Assignable()
 
 
+class ReduceTuple(tuple):
+    pass
+
+
 LEGAL_RESULTS = {
     "string-means-the-object-itself": lambda: "global_name",
     "2-items": lambda: (_rebuild, ([1], "a")),
@@ -91,6 +95,9 @@ LEGAL_RESULTS = {
     "5-items-dictitems": lambda: (_assignable, (), None, None, iter([("k", [1]), ((2,), {"v": 2})])),
     "5-items-all": lambda: (_appendable, (), {"x": [0]}, iter([[1]]), None),
     "5-items-state-listitems-dictitems": lambda: (_assignable, (), {"x": [0]}, None, iter({"k": [1]}.items())),
+    "listitems-and-dictitems-as-lists": lambda: (_assignable, (), None, None, [("k", [1])]),
+    "result-as-a-list": lambda: [Rebuilt, (), {"x": [1]}],
+    "result-as-a-tuple-subclass": lambda: ReduceTuple((Rebuilt, (), {"x": [1]})),
 }
 
 
@@ -149,9 +156,6 @@ MALFORMED_RESULTS = {
     "int": lambda: 5,
     "empty-tuple": lambda: (),
     "1-item": lambda: (Rebuilt,),
-    # 3.9's _reconstruct took a 6th positional parameter (its deepcopy function); the args
-    # here make the result fail on every version.
-    "6-items": lambda: (_rebuild, ([1],), None, None, None, "not callable"),
     "7-items": lambda: (Rebuilt, (), None, None, None, None, None),
     "callable-is-not-callable": lambda: (5, ()),
     "args-is-none": lambda: (Rebuilt, None),
@@ -175,6 +179,17 @@ def test_malformed_reduce_result_fails_like_stdlib_for_deepcopy(make_result) -> 
 @pytest.mark.parametrize("make_result", list(MALFORMED_RESULTS.values()), ids=list(MALFORMED_RESULTS))
 def test_malformed_reduce_result_fails_like_stdlib_for_copy(make_result) -> None:
     assert_twin_parity(lambda: ReducesTo(make_result()), lambda module, x: module.copy(x))
+
+
+@pytest.mark.parametrize("operation", ["deepcopy", "copy"])
+def test_six_item_reduce_result_is_handled_like_this_versions_stdlib(operation: str) -> None:
+    # 3.10+ rejects 6 items. 3.9's _reconstruct had a 6th positional parameter (the deepcopy
+    # function it recursed with), so there a shallow copy ignores the 6th item and a deep
+    # copy of non-empty args calls it.
+    assert_twin_parity(
+        lambda: ReducesTo((_rebuild, ([1],), None, None, None, "not callable")),
+        lambda module, x: getattr(module, operation)(x),
+    )
 
 
 # ---------------------------------------------------------------------- which hook wins
@@ -258,7 +273,58 @@ def _instance_with_own_reduce_ex_attribute():
     return obj
 
 
+class DeepcopyAsStaticMethod(Recorder):
+    @staticmethod
+    def __deepcopy__(memo):
+        return "from a staticmethod"
+
+
+class CallableHook:
+    """A class attribute that is callable but not a descriptor: called without self."""
+
+    def __call__(self, *args):
+        return ("called with", len(args))
+
+
+class HookIsCallableObject(Recorder):
+    __deepcopy__ = CallableHook()
+    __copy__ = CallableHook()
+
+
+class HooksFromGetattr(Recorder):
+    """Like a proxy object: the hooks only exist through __getattr__."""
+
+    def __getattr__(self, name):
+        if name in ("__deepcopy__", "__copy__"):
+            return lambda *args: f"{name} from __getattr__"
+        raise AttributeError(name)
+
+
+class SetStateIsNone(Recorder):
+    # The stdlib tests hasattr(y, "__setstate__"), so None here is called and fails.
+    __setstate__ = None
+
+    def __reduce_ex__(self, protocol):
+        self.calls.append("__reduce_ex__")
+        return (SetStateIsNone, (), {"state": 1})
+
+
+class OnlyReduceIsNone(Recorder):
+    # object.__reduce_ex__ sees an overridden __reduce__ and calls it.
+    __reduce__ = None
+
+
+class GetStateIsNone(Recorder):
+    __getstate__ = None
+
+
 PRECEDENCE_CASES = {
+    "__setstate__-none-is-still-called": SetStateIsNone,
+    "__reduce__-none-under-object-__reduce_ex__": OnlyReduceIsNone,
+    "__getstate__-none": GetStateIsNone,
+    "__deepcopy__-as-staticmethod": DeepcopyAsStaticMethod,
+    "hooks-are-callable-objects": HookIsCallableObject,
+    "hooks-come-from-__getattr__": HooksFromGetattr,
     "only-__reduce__": OnlyReduce,
     "__reduce_ex__-over-__reduce__": ReduceExAndReduce,
     "__reduce_ex__-none-falls-back-to-__reduce__": ReduceExIsNone,

@@ -65,7 +65,6 @@ def test_replace_matches_stdlib(case) -> None:
     reference = outcome_of(stdlib_copy.replace, original, **changes)
     candidate = outcome_of(copium.replace, original, **changes)
     assert not reference.raised and not candidate.raised, (reference.describe(), candidate.describe())
-    assert candidate.value == reference.value
     assert_same_graph(original, reference.value, candidate.value)
 
 

@@ -211,6 +211,27 @@ def test_dict_subclass_memo_get_override_is_called() -> None:
     assert result == reference == ["intercepted", ["intercepted"]]
 
 
+def test_dict_subclass_memo_setitem_override_is_called() -> None:
+    # The override refuses to remember `target`, so each reference to it is copied anew.
+    def make():
+        target = [1]
+
+        class Forgetful(dict):
+            def __setitem__(self, key, value):
+                if key != id(target):
+                    super().__setitem__(key, value)
+
+        return [target, target], Forgetful
+
+    def run(module, made):
+        value, memo_type = made
+        return module.deepcopy(value, memo_type())
+
+    _, candidate = assert_twin_parity(make, run)
+    first, second = candidate.value
+    assert first == second == [1] and first is not second
+
+
 def test_memo_whose_get_raises_propagates_that_exception() -> None:
     failure = LookupError("memo is broken")
 

@@ -425,3 +425,81 @@ def test_memo_proxy_kept_from_a_failed_call_stays_usable() -> None:
         """
     )
     assert process.returncode == 0 and process.stdout.strip() == "ok", describe(process)
+
+
+def test_memo_proxy_kept_from_an_earlier_call_cannot_touch_a_later_call() -> None:
+    # copium may reuse memo storage between calls; a stale proxy must not reach into it.
+    process = run_isolated(
+        """
+        import copy
+        import copium
+
+        kept = []
+
+        class Keeper:
+            def __deepcopy__(self, memo):
+                kept.append(memo)
+                return "kept"
+
+        class Poisoner:
+            def __init__(self, target):
+                self.target = target
+
+            def __deepcopy__(self, memo):
+                stale = kept[0]
+                stale[id(self.target)] = "poison"
+                self.current_memo_has_target = id(self.target) in memo
+                return "poisoner"
+
+        def run(deepcopy):
+            kept.clear()
+            deepcopy([[1], {"k": [2]}, Keeper()])
+            target = ["target"]
+            poisoner = Poisoner(target)
+            result = deepcopy([target, poisoner, target, {"again": target}])
+            return result, poisoner.current_memo_has_target
+
+        reference, ref_flag = run(copy.deepcopy)
+        candidate, cand_flag = run(copium.deepcopy)
+        assert candidate == reference == [["target"], "poisoner", ["target"], {"again": ["target"]}], candidate
+        assert candidate[0] is candidate[2] is candidate[3]["again"]
+        assert cand_flag == ref_flag
+        print("ok")
+        """
+    )
+    assert process.returncode == 0 and process.stdout.strip() == "ok", describe(process)
+
+
+def test_memo_proxy_of_an_inner_call_used_in_the_outer_call() -> None:
+    process = run_isolated(
+        """
+        import copium
+
+        inner_memos = []
+
+        class Keeper:
+            def __deepcopy__(self, memo):
+                inner_memos.append(memo)
+                return "kept"
+
+        class StartsInnerCall:
+            def __deepcopy__(self, memo):
+                copium.deepcopy([[1], Keeper()])  # an independent call, finished here
+                return "inner done"
+
+        class UsesInnerMemo:
+            def __init__(self, target):
+                self.target = target
+
+            def __deepcopy__(self, memo):
+                inner_memos[0][id(self.target)] = "poison"
+                return "used"
+
+        target = ["target"]
+        result = copium.deepcopy([StartsInnerCall(), UsesInnerMemo(target), target, target])
+        assert result[:2] == ["inner done", "used"], result
+        assert result[2] == ["target"] and result[2] is result[3], result
+        print("ok")
+        """
+    )
+    assert process.returncode == 0 and process.stdout.strip() == "ok", describe(process)

@@ -170,3 +170,46 @@ def test_concurrent_copies_in_threads_match_stdlib() -> None:
     for thread in threads:
         thread.join()
     assert not failures, failures[0]
+
+
+# ---------------------------------------------------------------------- consecutive calls
+
+
+class FailsAtTheEnd:
+    def __deepcopy__(self, memo):
+        raise ValueError("fails after the other items were memoized")
+
+
+def test_consecutive_calls_share_no_memo_entries() -> None:
+    # Freed objects' ids are reused by new ones; a memo entry surviving from an earlier
+    # call would hand back an old copy for a new object with a recycled id.
+    for round_number in range(300):
+        original = [[round_number], {"n": round_number}, Holder([round_number])]
+        result = copium.deepcopy(original)
+        assert result[0] == [round_number] and result[1] == {"n": round_number}
+        assert result[2].items == [round_number]
+        del original, result
+
+
+def test_calls_after_a_failed_call_share_no_memo_entries() -> None:
+    for round_number in range(300):
+        original = [[round_number], {"n": round_number}, FailsAtTheEnd()]
+        with pytest.raises(ValueError):
+            copium.deepcopy(original)
+        del original
+        fresh = [[round_number + 1], {"n": round_number + 1}]
+        assert copium.deepcopy(fresh) == fresh
+
+
+def test_large_copy_then_small_copies_share_no_memo_entries() -> None:
+    big = [[index] for index in range(200_000)]
+    assert copium.deepcopy(big) == big
+    del big
+    for round_number in range(100):
+        original = [[round_number], [round_number, round_number]]
+        assert copium.deepcopy(original) == original
+
+
+class Holder:
+    def __init__(self, items):
+        self.items = items

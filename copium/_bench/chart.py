@@ -57,7 +57,12 @@ def _top_down(items: Sequence[WorkloadResult]) -> List[WorkloadResult]:
     return list(reversed(items))
 
 
-def write_svg(path: str, results: Sequence[WorkloadResult], subtitle: str) -> None:
+def write_svg(
+    path: str,
+    results: Sequence[WorkloadResult],
+    subtitle: str,
+    baseline_label: str = "vs baseline copium",
+) -> None:
     """Write the chart to ``path``: one bar per workload (two with a baseline)."""
     pygal = _pygal()
     results = _top_down(results)
@@ -82,7 +87,7 @@ def write_svg(path: str, results: Sequence[WorkloadResult], subtitle: str) -> No
     chart.x_labels = [result.workload.name for result in results]
     chart.add("vs stdlib copy.deepcopy", _series(results, "stdlib"))
     if _with_baseline(results):
-        chart.add("vs baseline copium", _series(results, "baseline"))
+        chart.add(baseline_label, _series(results, "baseline"))
     chart.render_to_file(path)
 
 

@@ -74,7 +74,10 @@ def _list(workloads: Sequence[Workload]) -> str:
 
 
 def _header(
-    info: Dict[str, Any], settings: session.Settings, baseline: Optional[implementations.Baseline]
+    info: Dict[str, Any],
+    settings: session.Settings,
+    baseline: Optional[implementations.Baseline],
+    markdown: bool,
 ) -> List[str]:
     rows = machine.summary_rows(info)
     if baseline is not None:
@@ -83,6 +86,8 @@ def _header(
     rows.append(("method", f"best of {settings.repeats} repeats per implementation, each "
                  f"calibrated to >= {settings.min_time_ns / 1e6:g} ms of calls, implementations "
                  "alternating; gc off inside the timed loop"))  # fmt: skip
+    if markdown:
+        return [f"- {label}: {text}" for label, text in rows]
     width = max(len(label) for label, _ in rows)
     return [f"{label + ':':<{width + 2}}{text}" for label, text in rows]
 
@@ -165,7 +170,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sides.append(baseline)
     sides.append(implementations.Shallow())
 
-    print("\n".join(_header(info, settings, baseline)))
+    print("\n".join(_header(info, settings, baseline, args.markdown)))
     if baseline is not None and _python_mismatch(info, baseline):
         print(_python_mismatch(info, baseline))
     print()
@@ -189,7 +194,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             json.dump(_as_json(info, settings, baseline, results), output, indent=2)
             output.write("\n")
     if args.chart:
-        chart.write_svg(args.chart, results, machine.one_line(info))
+        label = f"vs copium {baseline.info['copium']} (baseline)" if baseline else ""
+        chart.write_svg(args.chart, results, machine.one_line(info), label)
         print(f"\nchart written to {args.chart}")
 
     broken = [(result.workload.name, name) for result in results for name in result.unequal]

@@ -47,5 +47,8 @@ fn embed_build_hash() {
     if let Some(hash) = hash {
         println!("cargo:rustc-env=COPIUM_BUILD_HASH={hash}");
     }
-    println!("cargo:rerun-if-changed=.git/HEAD");
+    // A commit moves the branch ref, not HEAD.
+    for path in [".git/HEAD", ".git/refs/heads", ".git/packed-refs"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
 }

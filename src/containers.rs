@@ -134,12 +134,12 @@ pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owne
         let c = e.deep(item.as_ptr())?;
         ffi::list_append(items.as_ptr(), c.as_ptr())?;
     }
-    // SAFETY: `items` is a live list; both constructors accept any iterable.
-    ffi::owned(unsafe {
-        if frozen {
-            pyo3_ffi::PyFrozenSet_New(items.as_ptr())
-        } else {
-            pyo3_ffi::PySet_New(items.as_ptr())
-        }
-    })
+    if frozen {
+        // Through the type, as stdlib's reduce path does: on 3.9 an empty result is the
+        // shared empty frozenset, which copies as itself.
+        ffi::call1(types::frozenset_type().cast(), items.as_ptr())
+    } else {
+        // SAFETY: `items` is a live list; PySet_New accepts any iterable.
+        ffi::owned(unsafe { pyo3_ffi::PySet_New(items.as_ptr()) })
+    }
 }

@@ -83,7 +83,12 @@ fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
 pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
     let parts = as_tuple(rv.as_ptr())?;
     let n = ffi::tuple_len(parts.as_ptr());
-    if !(2..=5).contains(&n) {
+    let max = if P::DEEP {
+        5
+    } else {
+        types::max_shallow_reduce_items()
+    };
+    if !(2..=max).contains(&n) {
         return Err(ffi::raise(
             exc_types::type_error(),
             &format!(

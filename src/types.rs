@@ -53,6 +53,7 @@ pub struct Statics {
     pub object_basicsize: isize,
     /// 3.11+ may keep the instance dict outside the object struct (`Py_TPFLAGS_MANAGED_DICT`).
     pub managed_dict_flag_exists: bool,
+    max_shallow_reduce_items: isize,
 }
 
 pub struct Defaults {
@@ -180,6 +181,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
         slotnames_fn: owned_of(&copyreg.getattr("_slotnames")?),
         object_basicsize: object.getattr("__basicsize__")?.extract()?,
         managed_dict_flag_exists: py.version_info() >= (3, 11),
+        max_shallow_reduce_items: if py.version_info() >= (3, 10) { 5 } else { 6 },
     };
     let must_be_atomic = [
         statics.str_t,
@@ -256,6 +258,16 @@ pub fn is_str_instance(obj: *mut PyObject) -> bool {
 #[inline]
 pub fn is_tuple_instance(obj: *mut PyObject) -> bool {
     ffi::type_flags(ffi::type_of(obj)) & pyo3_ffi::Py_TPFLAGS_TUPLE_SUBCLASS != 0
+}
+
+pub fn frozenset_type() -> *mut PyTypeObject {
+    statics().frozenset_t
+}
+
+/// Largest reduce value `_reconstruct` accepts for a shallow copy: 3.9's took a sixth
+/// positional parameter (its `deepcopy` default), which a shallow copy never uses.
+pub fn max_shallow_reduce_items() -> isize {
+    statics().max_shallow_reduce_items
 }
 
 #[inline]

@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 from copium._bench import report
 from copium._bench.session import WorkloadResult
 
-__all__ = ["ChartUnavailable", "EXTRA_HINT", "write_svg"]
+__all__ = ["ChartUnavailable", "EXTRA_HINT", "require_pygal", "write_svg"]
 
 EXTRA_HINT = "pip install 'copium[bench]'"
 
@@ -25,7 +25,8 @@ class ChartUnavailable(RuntimeError):
     """The plotting library of the ``bench`` extra is not installed."""
 
 
-def _pygal() -> ModuleType:
+def require_pygal() -> ModuleType:
+    """pygal, or ChartUnavailable saying which extra provides it."""
     try:
         return importlib.import_module("pygal")
     except ImportError as error:
@@ -64,7 +65,7 @@ def write_svg(
     baseline_label: str = "vs baseline copium",
 ) -> None:
     """Write the chart to ``path``: one bar per workload (two with a baseline)."""
-    pygal = _pygal()
+    pygal = require_pygal()
     results = _top_down(results)
     chart = pygal.HorizontalBar(
         title=f"copium speedup per workload (times faster; 1x = same speed)\n{subtitle}",

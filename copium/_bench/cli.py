@@ -150,7 +150,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     if args.chart:
         try:
-            chart._pygal()  # fail now, not after the whole run
+            chart.require_pygal()  # fail now, not after the whole run
         except chart.ChartUnavailable as error:
             print(f"python -m copium bench: {error}", file=sys.stderr)
             return 2
@@ -171,8 +171,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     sides.append(implementations.Shallow())
 
     print("\n".join(_header(info, settings, baseline, args.markdown)))
-    if baseline is not None and _python_mismatch(info, baseline):
-        print(_python_mismatch(info, baseline))
+    mismatch = _python_mismatch(info, baseline) if baseline is not None else None
+    if mismatch:
+        print(mismatch)
     print()
     bar = progress.make(len(workloads), enabled=not args.no_progress)
     try:

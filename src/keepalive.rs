@@ -36,6 +36,11 @@ impl KeepAlive {
         self.items.iter().map(Owned::as_ptr)
     }
 
+    /// Releases every reference, keeping the buffer.
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+
     /// Empties the vector, keeping its buffer; returns the references to release.
     pub fn take(&mut self) -> Vec<Owned> {
         self.items.drain(..).collect()

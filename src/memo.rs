@@ -176,12 +176,15 @@ impl MemoTable {
             .filter_map(|e| e.value.as_ref().map(|v| (e.key.addr, v.as_ptr())))
     }
 
-    /// Empties the table for the next call; returns the values for the caller to release.
-    /// Buffers are kept, unless this call used only a small part of a big index: then the
-    /// index shrinks, so one huge copy does not tax every later small one.
-    pub fn take_values(&mut self) -> Vec<Owned> {
+    /// Empties the table for the next call, releasing the values where they are. Only for a
+    /// table no Python code can reach while the values are released.
+    pub fn clear_in_place(&mut self) {
         let used = self.entries.len();
-        let values = self.entries.drain(..).filter_map(|e| e.value).collect();
+        self.entries.clear();
+        self.reset_index(used);
+    }
+
+    fn reset_index(&mut self, used: usize) {
         if self.index.len() > MIN_SLOTS * 4 && used * 8 < self.index.len() {
             let slots = (used * 2).max(MIN_SLOTS).next_power_of_two();
             self.entries.shrink_to(slots);
@@ -191,6 +194,15 @@ impl MemoTable {
         }
         self.live = 0;
         self.tombstones = 0;
+    }
+
+    /// Empties the table for the next call; returns the values for the caller to release.
+    /// Buffers are kept, unless this call used only a small part of a big index: then the
+    /// index shrinks, so one huge copy does not tax every later small one.
+    pub fn take_values(&mut self) -> Vec<Owned> {
+        let used = self.entries.len();
+        let values = self.entries.drain(..).filter_map(|e| e.value).collect();
+        self.reset_index(used);
         values
     }
 }

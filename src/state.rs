@@ -44,6 +44,14 @@ impl MemoState {
         }
     }
 
+    /// Empties the state for reuse without collecting the released references first.
+    /// Only for a state no Python object can reach.
+    fn clear_in_place(&mut self) {
+        self.table.clear_in_place();
+        self.keepalive.clear();
+        self.foreign = None;
+    }
+
     fn is_huge(&self) -> bool {
         self.table.slots() > KEEP_SLOTS_MAX
             || self.table.entry_capacity() > KEEP_SLOTS_MAX
@@ -65,8 +73,10 @@ fn give_back(state: SharedState) {
     if Rc::strong_count(&state) != 1 {
         return; // a kept proxy owns it now
     }
-    let garbage = state.borrow_mut().clear();
-    drop(garbage); // may run __del__, which may even deepcopy: the spare slot is still empty
+    // No proxy exists (the count is 1), so nothing but this function can reach the state:
+    // releasing the copies in place is safe even if their __del__ runs Python code (which
+    // may even deepcopy: the spare slot is still empty, so it starts its own state).
+    state.borrow_mut().clear_in_place();
     if !state.borrow().is_huge() {
         SPARE.with(|s| s.set(Some(state)));
     }

@@ -6,6 +6,20 @@ use pyo3_ffi as ffi;
 use std::ptr;
 
 pub const VARIANT: &str = "fast-paths";
+
+/// # Safety
+/// `op` is a live object and the caller holds the GIL.
+#[inline(always)]
+pub unsafe fn incref(op: *mut PyObject) {
+    ffi::Py_INCREF(op);
+}
+
+/// # Safety
+/// `op` is a live object the caller owns a reference to, and the caller holds the GIL.
+#[inline(always)]
+pub unsafe fn decref(op: *mut PyObject) {
+    ffi::Py_DECREF(op);
+}
 pub const LIMITED_API: Option<&str> = None;
 /// Whether METH_FASTCALL may be used without checking the running version.
 pub const FASTCALL_AVAILABLE: bool = true;

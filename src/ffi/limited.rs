@@ -6,6 +6,34 @@ use pyo3_ffi as ffi;
 use std::ptr;
 
 pub const VARIANT: &str = "abi3";
+
+extern "C" {
+    /// Part of the stable ABI: what the limited API's own `Py_DECREF` calls.
+    fn _Py_Dealloc(op: *mut PyObject);
+}
+
+/// `Py_INCREF` as the 3.9 limited API defines it for GIL builds (the only ones that load
+/// abi3 extensions): an inline increment. Immortal objects of 3.12+ are designed to tolerate
+/// it (PEP 683); pyo3 would make this an out-of-line call into the interpreter.
+///
+/// # Safety
+/// `op` is a live object and the caller holds the GIL.
+#[inline(always)]
+pub unsafe fn incref(op: *mut PyObject) {
+    (*op).ob_refcnt += 1;
+}
+
+/// `Py_DECREF` as the 3.9 limited API defines it: decrement, and deallocate at zero.
+///
+/// # Safety
+/// `op` is a live object the caller owns a reference to, and the caller holds the GIL.
+#[inline(always)]
+pub unsafe fn decref(op: *mut PyObject) {
+    (*op).ob_refcnt -= 1;
+    if (*op).ob_refcnt == 0 {
+        _Py_Dealloc(op);
+    }
+}
 pub const LIMITED_API: Option<&str> = Some("3.9");
 /// Whether METH_FASTCALL may be used without checking the running version.
 pub const FASTCALL_AVAILABLE: bool = false;

@@ -75,9 +75,9 @@ pub fn type_flags(tp: *mut PyTypeObject) -> std::os::raw::c_ulong {
 /// New strong reference to `obj`.
 #[inline(always)]
 pub fn new_ref(obj: *mut PyObject) -> Owned {
-    // SAFETY: `obj` is a live object; Py_IncRef makes the returned reference ours.
+    // SAFETY: `obj` is a live object; the new reference is ours.
     unsafe {
-        pyo3_ffi::Py_INCREF(obj);
+        incref(obj);
         Owned::from_new(obj).unwrap_unchecked()
     }
 }

@@ -40,6 +40,6 @@ impl Drop for Owned {
     #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: we own one strong reference; the engine only runs with the GIL held.
-        unsafe { pyo3_ffi::Py_DECREF(self.0.as_ptr()) }
+        unsafe { super::decref(self.0.as_ptr()) }
     }
 }

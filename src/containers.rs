@@ -8,18 +8,12 @@ use crate::types::{self, statics};
 /// `_deepcopy_list`: the copy is memoized before its items are copied (cycles), items are
 /// read by index while the index is below the list's current length (like a list iterator).
 pub fn list<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
-    let mut i: Py_ssize_t = 0;
-    let y = if M::NATIVE {
-        // Leading atomics are copied in one slice; an all-atomic list is just a slice copy.
-        let n = ffi::list_len(x);
-        while i < n && types::is_atomic(ffi::type_of(ffi::list_item(x, i))) {
-            i += 1;
-        }
-        ffi::list_slice(x, 0, i)?
-    } else {
-        ffi::list_new_empty()?
-    };
+    if M::NATIVE {
+        return list_native(e, x, key);
+    }
+    let y = ffi::list_new_empty()?;
     e.memo.store(key, &y)?;
+    let mut i: Py_ssize_t = 0;
     while i < ffi::list_len(x) {
         let item = ffi::new_ref(ffi::list_item(x, i));
         let copied = e.deep(item.as_ptr())?;
@@ -29,54 +23,198 @@ pub fn list<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Own
     Ok(y)
 }
 
-/// Are every key and value of the dict atomic? (No Python code runs while checking.)
-fn dict_is_atomic(x: *mut PyObject) -> bool {
-    let mut pos = 0;
-    while let Some((k, v)) = ffi::dict_next(x, &mut pos) {
-        if !types::is_atomic(ffi::type_of(k)) || !types::is_atomic(ffi::type_of(v)) {
-            return false;
-        }
+/// The same result, built as one exact-size slice of the original whose non-atomic items
+/// are then replaced by their copies. Every index is still read at its turn (user code
+/// run by an earlier item's copy may have changed the original), and the copy grows or is
+/// cut to the length the original ends with, as stdlib's appending loop would produce.
+fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
+    let n = ffi::list_len(x);
+    let mut i: Py_ssize_t = 0;
+    while i < n && types::is_atomic(ffi::type_of(ffi::list_item(x, i))) {
+        i += 1;
     }
-    true
+    let y = ffi::list_slice(x, 0, n)?;
+    e.memo.store(key, &y)?;
+    // Until an item's copy runs Python code, nothing can change `x`: the first non-atomic
+    // item needs no check against the slice.
+    let mut may_have_changed = false;
+    while i < ffi::list_len(x) {
+        let item = ffi::list_item(x, i);
+        let value = if types::is_atomic(ffi::type_of(item)) {
+            if !may_have_changed {
+                i += 1;
+                continue;
+            }
+            ffi::new_ref(item)
+        } else {
+            let item = ffi::new_ref(item);
+            may_have_changed = true;
+            e.deep(item.as_ptr())?
+        };
+        if i < ffi::list_len(y.as_ptr()) {
+            if ffi::list_item(y.as_ptr(), i) != value.as_ptr() {
+                ffi::list_set(y.as_ptr(), i, value)?;
+            }
+        } else {
+            ffi::list_append(y.as_ptr(), value.as_ptr())?;
+        }
+        i += 1;
+    }
+    if i < ffi::list_len(y.as_ptr()) {
+        ffi::list_truncate(y.as_ptr(), i)?;
+    }
+    Ok(y)
 }
 
 /// `_deepcopy_dict`: memoized first; keys then values copied in iteration order; a dict
 /// that changes size (or keys) while its items are being copied raises RuntimeError, as
 /// iterating `x.items()` does.
 pub fn dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
-    if M::NATIVE && dict_is_atomic(x) {
-        let y = ffi::dict_copy(x)?;
-        e.memo.store(key, &y)?;
-        return Ok(y);
+    if M::NATIVE {
+        return dict_native(e, x, key);
     }
     let y = ffi::dict_new()?;
     e.memo.store(key, &y)?;
-    let size = ffi::dict_len(x);
-    let mut remaining = size;
-    let mut pos = 0;
-    loop {
-        if ffi::dict_len(x) != size {
+    let mut it = DictItems::new(x);
+    copy_items(e, &mut it, y.as_ptr())?;
+    Ok(y)
+}
+
+/// Iteration over a dict's items with the checks of a dict items iterator.
+struct DictItems {
+    dict: *mut PyObject,
+    pos: Py_ssize_t,
+    size: Py_ssize_t,
+    remaining: Py_ssize_t,
+}
+
+impl DictItems {
+    fn new(dict: *mut PyObject) -> Self {
+        let size = ffi::dict_len(dict);
+        DictItems {
+            dict,
+            pos: 0,
+            size,
+            remaining: size,
+        }
+    }
+
+    /// The next (key, value), borrowed; `None` at the end.
+    fn next(&mut self) -> R<Option<(*mut PyObject, *mut PyObject)>> {
+        if ffi::dict_len(self.dict) != self.size {
             return Err(ffi::raise(
                 exc_types::runtime_error(),
                 "dictionary changed size during iteration",
             ));
         }
-        let Some((k, v)) = ffi::dict_next(x, &mut pos) else {
-            break;
+        let Some(item) = ffi::dict_next(self.dict, &mut self.pos) else {
+            return Ok(None);
         };
-        if remaining == 0 {
+        if self.remaining == 0 {
             return Err(ffi::raise(
                 exc_types::runtime_error(),
                 "dictionary keys changed during iteration",
             ));
         }
-        remaining -= 1;
-        let (k, v) = (ffi::new_ref(k), ffi::new_ref(v));
-        let k2 = e.deep(k.as_ptr())?;
-        let v2 = e.deep(v.as_ptr())?;
-        ffi::dict_set(y.as_ptr(), k2.as_ptr(), v2.as_ptr())?;
+        self.remaining -= 1;
+        Ok(Some(item))
+    }
+}
+
+/// `y[deepcopy(k)] = deepcopy(v)` for the rest of the items.
+fn copy_items<M: Memo>(e: &mut Engine<M>, it: &mut DictItems, y: *mut PyObject) -> R<()> {
+    while let Some((k, v)) = it.next()? {
+        copy_item(e, k, v, y)?;
+    }
+    Ok(())
+}
+
+fn copy_item<M: Memo>(
+    e: &mut Engine<M>,
+    k: *mut PyObject,
+    v: *mut PyObject,
+    y: *mut PyObject,
+) -> R<()> {
+    let (k, v) = (ffi::new_ref(k), ffi::new_ref(v));
+    let k2 = e.deep(k.as_ptr())?;
+    let v2 = e.deep(v.as_ptr())?;
+    ffi::dict_set(y, k2.as_ptr(), v2.as_ptr())
+}
+
+/// Are all keys atomic, and all values too? (No Python code runs while checking.)
+fn atomic_keys_and_values(x: *mut PyObject) -> (bool, bool) {
+    let mut pos = 0;
+    let mut values = true;
+    while let Some((k, v)) = ffi::dict_next(x, &mut pos) {
+        if !types::is_atomic(ffi::type_of(k)) {
+            return (false, false);
+        }
+        values = values && types::is_atomic(ffi::type_of(v));
+    }
+    (true, values)
+}
+
+/// With atomic keys (by far the common case) the copy starts as a clone of the original,
+/// a near-memcpy, and the non-atomic values are then replaced by their copies, walking the
+/// original and the clone side by side. Each value is still read from the original at its
+/// turn, so a value replaced meanwhile by user code is the one copied, as in stdlib. If the
+/// walks diverge (keys replaced while the size stayed the same), the clone's unprocessed
+/// keys are dropped and the rest is copied item by item, giving stdlib's insertion order.
+fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
+    let (keys_atomic, values_atomic) = atomic_keys_and_values(x);
+    if !keys_atomic {
+        let y = ffi::dict_with_capacity(ffi::dict_len(x))?;
+        e.memo.store(key, &y)?;
+        copy_items(e, &mut DictItems::new(x), y.as_ptr())?;
+        return Ok(y);
+    }
+    let y = ffi::dict_copy(x)?;
+    e.memo.store(key, &y)?;
+    if values_atomic {
+        return Ok(y);
+    }
+    let mut it = DictItems::new(x);
+    let mut ypos: Py_ssize_t = 0;
+    while let Some((kx, vx)) = it.next()? {
+        let clone_entry = ffi::dict_next(y.as_ptr(), &mut ypos);
+        match clone_entry {
+            Some((ky, vy)) if ky == kx => {
+                if types::is_atomic(ffi::type_of(vx)) {
+                    if vy != vx {
+                        ffi::dict_set(y.as_ptr(), kx, vx)?;
+                    }
+                } else {
+                    let (k, v) = (ffi::new_ref(kx), ffi::new_ref(vx));
+                    let copied = e.deep(v.as_ptr())?;
+                    ffi::dict_set(y.as_ptr(), k.as_ptr(), copied.as_ptr())?;
+                }
+            }
+            diverged => {
+                drop_unprocessed(y.as_ptr(), diverged.map(|(ky, _)| ky), &mut ypos)?;
+                copy_item(e, kx, vx, y.as_ptr())?;
+                copy_items(e, &mut it, y.as_ptr())?;
+                break;
+            }
+        }
     }
     Ok(y)
+}
+
+/// Removes from the clone the key it was at and every key after it.
+fn drop_unprocessed(
+    y: *mut PyObject,
+    first: Option<*mut PyObject>,
+    ypos: &mut Py_ssize_t,
+) -> R<()> {
+    let mut stale: Vec<Owned> = first.into_iter().map(ffi::new_ref).collect();
+    while let Some((k, _)) = ffi::dict_next(y, ypos) {
+        stale.push(ffi::new_ref(k));
+    }
+    for k in &stale {
+        // SAFETY: `y` is a live dict and `k` one of its keys.
+        ffi::status(unsafe { pyo3_ffi::PyDict_DelItem(y, k.as_ptr()) })?;
+    }
+    Ok(())
 }
 
 /// `_deepcopy_tuple`: the same tuple back when every item copies to itself; after the items,

@@ -212,8 +212,7 @@ impl Statics {
 /// Atomic for `deepcopy`: returned as is, never memoized.
 #[inline(always)]
 pub fn is_atomic(tp: *mut PyTypeObject) -> bool {
-    let s = statics();
-    s.is_common_atomic(tp) || s.atomic.contains(&tp)
+    classify(tp) == Kind::Atomic
 }
 
 #[inline(always)]
@@ -227,7 +226,50 @@ pub fn classify(tp: *mut PyTypeObject) -> Kind {
         Kind::List
     } else if tp == s.tuple_t {
         Kind::Tuple
-    } else if s.atomic.contains(&tp) {
+    } else {
+        kind_cache::get_or(tp, || classify_rest(s, tp))
+    }
+}
+
+mod kind_cache {
+    //! Direct-mapped cache of the kinds of less common types. Only kinds that cannot go stale
+    //! are stored: those of static (never freed) types, and `Other`, which is what any type
+    //! later allocated at a freed type's address would be too, unless it is one of the rare
+    //! heap types registered as atomic, which are never cached.
+    use super::{Kind, PyTypeObject};
+    use std::cell::UnsafeCell;
+
+    const SLOTS: usize = 256;
+
+    struct Cache(UnsafeCell<[(usize, Kind); SLOTS]>);
+    // SAFETY: read and written only by the engine, which runs with the GIL held.
+    unsafe impl Sync for Cache {}
+
+    static CACHE: Cache = Cache(UnsafeCell::new([(0, Kind::Other); SLOTS]));
+
+    #[inline(always)]
+    pub fn get_or(tp: *mut PyTypeObject, compute: impl FnOnce() -> Kind) -> Kind {
+        let addr = tp as usize;
+        let slot = (addr >> 4) % SLOTS;
+        // SAFETY: GIL-serialized access (see `Cache`); the slot index is in bounds.
+        unsafe {
+            let entry = &mut (*CACHE.0.get())[slot];
+            if entry.0 == addr {
+                return entry.1;
+            }
+            let kind = compute();
+            let heap = crate::ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0;
+            if kind == Kind::Other || !heap {
+                *entry = (addr, kind);
+            }
+            kind
+        }
+    }
+}
+
+#[cold]
+fn classify_rest(s: &Statics, tp: *mut PyTypeObject) -> Kind {
+    if s.atomic.contains(&tp) {
         Kind::Atomic
     } else if tp == s.set_t {
         Kind::Set

@@ -219,6 +219,17 @@ pub fn getattr_not_none(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Own
     Ok(getattr_opt(obj, name)?.filter(|v| v.as_ptr() != none()))
 }
 
+/// An empty dict that will hold `n` items without resizing, where the interpreter offers
+/// that; a plain empty dict otherwise.
+#[inline]
+pub fn dict_with_capacity(n: Py_ssize_t) -> R<Owned> {
+    match runtime::dict_presized() {
+        // SAFETY: the function takes a size hint and returns a new dict or NULL.
+        Some(new) if n > 5 => owned(unsafe { new(n) }),
+        _ => dict_new(),
+    }
+}
+
 /// `str(obj)` as a Rust string, for messages.
 pub fn to_display(obj: *mut PyObject) -> String {
     // SAFETY: `obj` is live; every failure path is handled and the error cleared.

@@ -16,9 +16,14 @@ pub type OptionalAttrFn =
 /// attribute cache; a borrowed reference or NULL, never an exception.
 pub type TypeLookupFn = unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject) -> *mut PyObject;
 
+/// `_PyDict_NewPresized(n)`: an empty dict with room for `n` items, so filling it never
+/// resizes.
+pub type NewPresizedFn = unsafe extern "C" fn(super::Py_ssize_t) -> *mut PyObject;
+
 struct Found {
     optional_attr: Option<OptionalAttrFn>,
     type_lookup: Option<TypeLookupFn>,
+    dict_presized: Option<NewPresizedFn>,
 }
 
 static FOUND: OnceLock<Found> = OnceLock::new();
@@ -52,10 +57,21 @@ pub fn init(major: u8, minor: u8) {
         // SAFETY: `_PyType_Lookup` has had this signature in every CPython 3.x.
         unsafe { std::mem::transmute::<*mut std::ffi::c_void, TypeLookupFn>(p) }
     });
+    let p = symbol(c"_PyDict_NewPresized");
+    let dict_presized = (!p.is_null()).then(|| {
+        // SAFETY: `_PyDict_NewPresized` has had this signature since it appeared (3.x).
+        unsafe { std::mem::transmute::<*mut std::ffi::c_void, NewPresizedFn>(p) }
+    });
     let _ = FOUND.set(Found {
         optional_attr,
         type_lookup,
+        dict_presized,
     });
+}
+
+#[inline(always)]
+pub fn dict_presized() -> Option<NewPresizedFn> {
+    FOUND.get().and_then(|f| f.dict_presized)
 }
 
 #[inline(always)]

@@ -6,12 +6,16 @@
 
 use crate::ffi::{self, exc_types, R};
 
-/// Stack kept free for the interpreter and for user code called from deep inside a copy.
-const STACK_RESERVE: usize = 256 * 1024;
+/// Stack kept free for the interpreter and for user code called from deep inside a copy: a
+/// quarter of what the thread had left when the copy first checked, at most this much (so
+/// threads started with small stacks can still copy moderately deep structures).
+const STACK_RESERVE_MAX: usize = 256 * 1024;
 
 pub struct Depth {
     level: usize,
     limit: usize,
+    /// Set at the first stack check of this call; `None` before it.
+    reserve: Option<usize>,
 }
 
 impl Depth {
@@ -19,6 +23,7 @@ impl Depth {
         Depth {
             level: 0,
             limit: ffi::recursion_limit(),
+            reserve: None,
         }
     }
 
@@ -33,7 +38,7 @@ impl Depth {
                  per nested object; see sys.getrecursionlimit())",
             ));
         }
-        if self.level % 16 == 0 && stack_is_low() {
+        if self.level % 16 == 0 && self.stack_is_low() {
             self.level -= 1;
             return Err(ffi::raise(
                 exc_types::recursion_error(),
@@ -50,6 +55,14 @@ impl Depth {
     }
 }
 
-fn stack_is_low() -> bool {
-    stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE)
+impl Depth {
+    fn stack_is_low(&mut self) -> bool {
+        let Some(left) = stacker::remaining_stack() else {
+            return false;
+        };
+        let reserve = *self
+            .reserve
+            .get_or_insert_with(|| (left / 4).min(STACK_RESERVE_MAX));
+        left < reserve
+    }
 }

@@ -23,6 +23,7 @@ import collections
 import copy as stdlib_copy
 import reprlib
 import types
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -114,6 +115,12 @@ def edges(obj: Any) -> List[Tuple[str, Any]]:
     elif isinstance(obj, types.MethodType):
         out.append((".__func__", obj.__func__))
         out.append((".__self__", obj.__self__))
+    elif isinstance(obj, weakref.ref):
+        # A weak reference is compared through what it refers to: two copies may each hold a
+        # new weakref to their own copy of an object (pandas' flags do), which is the same graph.
+        referent = obj()
+        if referent is not None:
+            out.append(("()", referent))
     if isinstance(obj, collections.defaultdict):
         out.append((".default_factory", obj.default_factory))
     namespace = _instance_dict(obj)

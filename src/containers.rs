@@ -66,7 +66,8 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     Ok(y)
 }
 
-/// `_deepcopy_dict`: memoized first; keys then values copied in iteration order; a dict
+/// `_deepcopy_dict`: memoized first; items copied in iteration order, each value before its
+/// key (stdlib's `y[deepcopy(key)] = deepcopy(value)` evaluates the right side first); a dict
 /// that changes size (or keys) while its items are being copied raises RuntimeError, as
 /// iterating `x.items()` does.
 pub fn dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
@@ -121,7 +122,8 @@ impl DictItems {
     }
 }
 
-/// `y[deepcopy(k)] = deepcopy(v)` for the rest of the items.
+/// `y[deepcopy(k)] = deepcopy(v)` for the rest of the items (value first, as Python
+/// evaluates an assignment's right side before its target).
 fn copy_items<M: Memo>(e: &mut Engine<M>, it: &mut DictItems, y: *mut PyObject) -> R<()> {
     while let Some((k, v)) = it.next()? {
         copy_item(e, k, v, y)?;
@@ -136,8 +138,8 @@ fn copy_item<M: Memo>(
     y: *mut PyObject,
 ) -> R<()> {
     let (k, v) = (ffi::new_ref(k), ffi::new_ref(v));
-    let k2 = e.deep(k.as_ptr())?;
     let v2 = e.deep(v.as_ptr())?;
+    let k2 = e.deep(k.as_ptr())?;
     ffi::dict_set(y, k2.as_ptr(), v2.as_ptr())
 }
 

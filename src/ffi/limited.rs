@@ -1,7 +1,7 @@
-//! The limited API of CPython 3.9: what the shipped abi3 wheel is built from. Function calls
-//! instead of macros, argument tuples instead of vectorcall.
+//! The limited API of CPython 3.9: what the shipped abi3 wheel is built from. Item access
+//! through function calls instead of macros; refcounting inline, as the 3.9 headers do it.
 
-use super::{owned, status, Owned, PyObject, Py_ssize_t, R};
+use super::{owned, Owned, PyObject, Py_ssize_t, R};
 use pyo3_ffi as ffi;
 use std::ptr;
 
@@ -38,10 +38,6 @@ pub const LIMITED_API: Option<&str> = Some("3.9");
 /// Whether METH_FASTCALL may be used without checking the running version.
 pub const FASTCALL_AVAILABLE: bool = false;
 
-pub fn init_runtime(major: u8, minor: u8) {
-    super::runtime::init(major, minor);
-}
-
 #[inline(always)]
 pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
     // SAFETY: `list` is a live list.
@@ -56,38 +52,6 @@ pub fn list_item(list: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
 }
 
 #[inline(always)]
-pub fn list_append(list: *mut PyObject, item: *mut PyObject) -> R<()> {
-    // SAFETY: `list` is a live list, `item` a live object (not stolen).
-    status(unsafe { ffi::PyList_Append(list, item) })
-}
-
-/// `list[i] = item` (stolen) for an index in bounds; the old item is released.
-#[inline(always)]
-pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
-    // SAFETY: `list` is a live list and `i` in bounds; PyList_SetItem steals `item`.
-    status(unsafe { ffi::PyList_SetItem(list, i, item.into_ptr()) })
-}
-
-/// `del list[n:]`.
-#[inline]
-pub fn list_truncate(list: *mut PyObject, n: Py_ssize_t) -> R<()> {
-    // SAFETY: `list` is a live list; a NULL value deletes the slice.
-    status(unsafe { ffi::PyList_SetSlice(list, n, ffi::PyList_Size(list), ptr::null_mut()) })
-}
-
-#[inline(always)]
-pub fn list_new_empty() -> R<Owned> {
-    // SAFETY: creates a new empty list.
-    owned(unsafe { ffi::PyList_New(0) })
-}
-
-#[inline(always)]
-pub fn list_slice(list: *mut PyObject, lo: Py_ssize_t, hi: Py_ssize_t) -> R<Owned> {
-    // SAFETY: `list` is a live list; out-of-range bounds are clamped by CPython.
-    owned(unsafe { ffi::PyList_GetSlice(list, lo, hi) })
-}
-
-#[inline(always)]
 pub fn tuple_len(tuple: *mut PyObject) -> Py_ssize_t {
     // SAFETY: `tuple` is a live tuple.
     unsafe { ffi::PyTuple_Size(tuple) }
@@ -99,54 +63,11 @@ pub fn tuple_item(tuple: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     unsafe { ffi::PyTuple_GetItem(tuple, i) }
 }
 
-#[inline(always)]
-pub fn tuple_new(n: Py_ssize_t) -> R<Owned> {
-    // SAFETY: creates a new tuple whose slots the caller fills before exposing it.
-    owned(unsafe { ffi::PyTuple_New(n) })
-}
-
 /// Stores `item` (stolen) at `i` of a tuple created by [`tuple_new`] and not yet shared.
 #[inline(always)]
 pub fn tuple_fill(tuple: *mut PyObject, i: Py_ssize_t, item: Owned) {
     // SAFETY: `tuple` is fresh and unshared, `i` in bounds; PyTuple_SetItem steals `item`.
     unsafe { ffi::PyTuple_SetItem(tuple, i, item.into_ptr()) };
-}
-
-#[inline(always)]
-pub fn dict_new() -> R<Owned> {
-    // SAFETY: creates a new empty dict.
-    owned(unsafe { ffi::PyDict_New() })
-}
-
-#[inline(always)]
-pub fn dict_len(dict: *mut PyObject) -> Py_ssize_t {
-    // SAFETY: `dict` is a live dict.
-    unsafe { ffi::PyDict_Size(dict) }
-}
-
-/// One step of dict iteration with borrowed key and value; `None` at the end.
-#[inline(always)]
-pub fn dict_next(
-    dict: *mut PyObject,
-    pos: &mut Py_ssize_t,
-) -> Option<(*mut PyObject, *mut PyObject)> {
-    let mut k = ptr::null_mut();
-    let mut v = ptr::null_mut();
-    // SAFETY: `dict` is a live dict; PyDict_Next bounds-checks `pos` itself, so a dict
-    // mutated between steps can never make it read out of bounds.
-    (unsafe { ffi::PyDict_Next(dict, pos, &mut k, &mut v) } != 0).then_some((k, v))
-}
-
-#[inline(always)]
-pub fn dict_set(dict: *mut PyObject, key: *mut PyObject, value: *mut PyObject) -> R<()> {
-    // SAFETY: live dict, key and value (none stolen).
-    status(unsafe { ffi::PyDict_SetItem(dict, key, value) })
-}
-
-#[inline(always)]
-pub fn dict_copy(dict: *mut PyObject) -> R<Owned> {
-    // SAFETY: `dict` is a live dict.
-    owned(unsafe { ffi::PyDict_Copy(dict) })
 }
 
 // `PyObject_CallFunctionObjArgs` passes its arguments on the C stack through vectorcall
@@ -179,11 +100,4 @@ pub fn bytearray_copy(obj: *mut PyObject) -> R<Owned> {
         let data = ffi::PyByteArray_AsString(obj);
         owned(ffi::PyByteArray_FromStringAndSize(data, size))
     }
-}
-
-#[inline]
-pub fn recursion_limit() -> usize {
-    // SAFETY: reads an interpreter setting.
-    let n = unsafe { ffi::Py_GetRecursionLimit() };
-    n.max(1) as usize
 }

@@ -16,6 +16,8 @@ pub use limited::*;
 
 mod owned;
 pub use owned::Owned;
+mod shared;
+pub use shared::*;
 pub mod runtime;
 
 /// The attribute `name` found on `tp`'s MRO (what generic getattr sees before the instance

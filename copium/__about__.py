@@ -17,7 +17,7 @@ it is compiled, so it describes the binary actually loaded, not the source tree.
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple, Union
+from typing import Optional, Union
 
 from copium._copium import BUILD as _BUILD
 
@@ -31,17 +31,17 @@ __all__ = [
 ]
 
 
-def _version_tuple(version: str) -> Tuple[Union[int, str], ...]:
+def _version_tuple(version: str) -> tuple[Union[int, str], ...]:
     match = re.match(r"\d+(?:\.\d+)*", version)
     if match is None:
         return (version,)
-    numbers: Tuple[Union[int, str], ...] = tuple(int(part) for part in match.group().split("."))
+    numbers: tuple[Union[int, str], ...] = tuple(int(part) for part in match.group().split("."))
     suffix = version[match.end() :].lstrip(".-+_")
     return numbers + (suffix,) if suffix else numbers
 
 
 __version__: str = _BUILD["version"]
-__version_tuple__: Tuple[Union[int, str], ...] = _version_tuple(__version__)
+__version_tuple__: tuple[Union[int, str], ...] = _version_tuple(__version__)
 __build_hash__: str = _BUILD["build_hash"]
 __build_variant__: str = _BUILD["variant"]
 __limited_api__: Optional[str] = _BUILD["limited_api"]

@@ -11,8 +11,13 @@ Submodules: ``copium.patch`` (make ``copy.deepcopy`` itself use copium),
 
 import sys as _sys
 
-from copium import __about__, config, extra, patch
-from copium.__about__ import __version__
+# Submodules and the version: attributes of the package, though not in __all__ (the
+# redundant aliases mark them as deliberate re-exports).
+from copium import __about__ as __about__
+from copium import config as config
+from copium import extra as extra
+from copium import patch as patch
+from copium.__about__ import __version__ as __version__
 from copium._copium import Error, copy, deepcopy, memo
 
 __all__ = ["Error", "copy", "deepcopy", "memo"]

@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 _BENCH_MODULE = "copium._bench"
 
 
-def _build_info() -> Dict[str, Any]:
+def _build_info() -> dict[str, Any]:
     # Imported here so that `python -m copium --help` works without loading the engine.
     import copium.config
     import copium.patch
@@ -36,7 +37,7 @@ def _build_info() -> Dict[str, Any]:
     }
 
 
-def _format_info(info: Dict[str, Any]) -> str:
+def _format_info(info: dict[str, Any]) -> str:
     if info["limited_api"] is not None:
         variant = f"{info['variant']} (limited API {info['limited_api']}, any CPython >= it)"
     else:
@@ -62,7 +63,7 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(argv: List[str]) -> int:
+def _bench(argv: list[str]) -> int:
     try:
         bench = importlib.import_module(_BENCH_MODULE)
     except ModuleNotFoundError as error:
@@ -92,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["bench"]:
         return _bench(args[1:])
@@ -100,5 +101,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     return int(parsed.run(parsed))
 
 
+def _run_as_script() -> int:
+    """``main()`` with the usual handling of a reader that stops reading early
+    (``python -m copium info | head -1``): no traceback, exit status 1."""
+    try:
+        status = main()
+        # Flushed here, inside the try, rather than at interpreter exit, where a broken
+        # pipe could only be reported as an ignored exception.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whatever is still buffered must not be flushed again at exit: point stdout at
+        # the null device so that final flush succeeds silently.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run_as_script())

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict
+from typing import Any, Literal, Optional, TypedDict
 
 from copium import _copium, _env
 
@@ -41,7 +41,7 @@ class Settings(TypedDict):
 
     memo: Literal["native", "dict"]
     on_incompatible: Literal["warn", "raise", "silent"]
-    suppress_warnings: List[str]
+    suppress_warnings: list[str]
 
 
 class _Unset:
@@ -56,10 +56,10 @@ _UNSET: Any = _Unset()
 _LOCK = threading.Lock()
 _memo: Literal["native", "dict"] = "native"
 _on_incompatible: Literal["warn", "raise", "silent"] = "warn"
-_suppress_warnings: Tuple[str, ...] = ()
+_suppress_warnings: tuple[str, ...] = ()
 
 
-def _choice(name: str, value: object, choices: Tuple[str, ...]) -> str:
+def _choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     valid = ", ".join(repr(c) for c in choices)
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, one of {valid}; got {type(value).__name__}")
@@ -68,7 +68,7 @@ def _choice(name: str, value: object, choices: Tuple[str, ...]) -> str:
     return value
 
 
-def _error_texts(value: object) -> Tuple[str, ...]:
+def _error_texts(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     # A lone string is iterable too, but almost always a mistake for [string].
@@ -108,9 +108,7 @@ def apply(
             else _choice("on_incompatible", on_incompatible, _ON_INCOMPATIBLE_CHOICES)
         )
         new_suppress = (
-            _suppress_warnings
-            if suppress_warnings is _UNSET
-            else _error_texts(suppress_warnings)
+            _suppress_warnings if suppress_warnings is _UNSET else _error_texts(suppress_warnings)
         )
         # The engine takes the whole state at once; keep ours only once it accepted it.
         _copium.configure(new_memo, new_on_incompatible, new_suppress)
@@ -128,7 +126,7 @@ def get() -> Settings:
 
 
 def _apply_environment() -> None:
-    settings: Dict[str, Any] = {}
+    settings: dict[str, Any] = {}
     if _env.flag("COPIUM_USE_DICT_MEMO"):
         settings["memo"] = "dict"
     if _env.flag("COPIUM_NO_MEMO_FALLBACK"):

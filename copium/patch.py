@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy as _copy_module
 import threading
 from types import CodeType, FunctionType
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 from copium._copium import deepcopy as _copium_deepcopy
 
@@ -56,7 +56,7 @@ class _CodeSwap:
 
     def __init__(self) -> None:
         # What the function had before enable(), restored exactly by disable().
-        self._saved: Optional[Tuple[CodeType, Any, Any]] = None
+        self._saved: Optional[tuple[CodeType, Any, Any]] = None
 
     def installed(self, fn: FunctionType) -> bool:
         return fn.__code__ is _TRAMPOLINE_CODE

@@ -24,8 +24,9 @@ import copy as stdlib_copy
 import reprlib
 import types
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Optional
 
 import copium
 
@@ -103,9 +104,9 @@ def _instance_dict(obj: Any) -> Optional[dict]:
     return namespace if isinstance(namespace, dict) else None
 
 
-def edges(obj: Any) -> List[Tuple[str, Any]]:
+def edges(obj: Any) -> list[tuple[str, Any]]:
     """The labelled references out of ``obj`` that a deep copy is expected to reproduce."""
-    out: List[Tuple[str, Any]] = []
+    out: list[tuple[str, Any]] = []
     if isinstance(obj, (list, tuple, collections.deque)):
         out.extend((f"[{index}]", item) for index, item in enumerate(obj))
     elif isinstance(obj, dict):
@@ -133,9 +134,9 @@ def edges(obj: Any) -> List[Tuple[str, Any]]:
     return out
 
 
-def reachable(root: Any) -> Dict[int, Any]:
+def reachable(root: Any) -> dict[int, Any]:
     """Every object reachable from ``root`` through :func:`edges`, keyed by id."""
-    seen: Dict[int, Any] = {}
+    seen: dict[int, Any] = {}
     stack = [root]
     while stack:
         node = stack.pop()
@@ -149,14 +150,14 @@ def reachable(root: Any) -> Dict[int, Any]:
     return seen
 
 
-def twin_map(original: Any, twin: Any) -> Dict[int, Any]:
+def twin_map(original: Any, twin: Any) -> dict[int, Any]:
     """Map each object reachable from ``original`` to the object at the same place in ``twin``.
 
     Twins are two inputs built by the same code, so stdlib and copium can each be given their
     own when a call has side effects on its input (hooks that count calls or mutate state).
     """
-    mapping: Dict[int, Any] = {}
-    stack: List[Tuple[str, Any, Any]] = [("x", original, twin)]
+    mapping: dict[int, Any] = {}
+    stack: list[tuple[str, Any, Any]] = [("x", original, twin)]
     while stack:
         path, left, right = stack.pop()
         if id(left) in mapping:
@@ -170,7 +171,9 @@ def twin_map(original: Any, twin: Any) -> Dict[int, Any]:
             for member in left:
                 index = next((i for i, m in enumerate(unpaired) if m is member), None)
                 if index is None:
-                    index = next((i for i, m in enumerate(unpaired) if _values_equal(m, member)), None)
+                    index = next(
+                        (i for i, m in enumerate(unpaired) if _values_equal(m, member)), None
+                    )
                 if index is None:
                     raise AssertionError(f"twin inputs differ at {path}: no twin for {member!r}")
                 stack.append((f"{path}{{{member!r}}}", member, unpaired.pop(index)))
@@ -219,11 +222,13 @@ class _GraphComparison:
         else:
             self.twin_of = twin_map(original, twin)
             self.originals_cand = reachable(twin)
-        self.original_of_twin = {id(twin_node): self.originals_ref[ref_id] for ref_id, twin_node in self.twin_of.items()}
-        self.ref_to_cand: Dict[int, Any] = {}
-        self.cand_to_ref: Dict[int, Any] = {}
+        self.original_of_twin = {
+            id(twin_node): self.originals_ref[ref_id] for ref_id, twin_node in self.twin_of.items()
+        }
+        self.ref_to_cand: dict[int, Any] = {}
+        self.cand_to_ref: dict[int, Any] = {}
         # Holding every visited node keeps ids unique for the whole walk.
-        self.visited: List[Any] = []
+        self.visited: list[Any] = []
 
     def fail(self, path: str, why: str, ref: Any, cand: Any) -> None:
         raise GraphMismatch(
@@ -233,7 +238,7 @@ class _GraphComparison:
         )
 
     def compare(self, reference: Any, candidate: Any, root: str = "result") -> None:
-        stack: List[Tuple[str, Any, Any]] = [(root, reference, candidate)]
+        stack: list[tuple[str, Any, Any]] = [(root, reference, candidate)]
         while stack:
             path, ref, cand = stack.pop()
             if self._already_paired(path, ref, cand):
@@ -244,10 +249,17 @@ class _GraphComparison:
             if id(ref) in self.originals_ref:
                 expected = self.twin_of.get(id(ref), _MISSING)
                 if cand is not expected:
-                    self.fail(path, "stdlib kept the input's own object here, copium did not", ref, cand)
+                    self.fail(
+                        path, "stdlib kept the input's own object here, copium did not", ref, cand
+                    )
                 continue  # the same input object on both sides: nothing more to compare
             if id(cand) in self.originals_cand:
-                self.fail(path, "copium kept the input's own object here, stdlib made a new one", ref, cand)
+                self.fail(
+                    path,
+                    "copium kept the input's own object here, stdlib made a new one",
+                    ref,
+                    cand,
+                )
             if type(ref) is not type(cand):
                 self.fail(path, "different types", ref, cand)
             if isinstance(ref, (set, frozenset)):
@@ -260,7 +272,9 @@ class _GraphComparison:
                 self.fail(path, f"different contents {ref_labels} vs {cand_labels}", ref, cand)
             if (not ref_edges or isinstance(ref, _SCALAR_BASES)) and not _values_equal(ref, cand):
                 self.fail(path, "different values", ref, cand)
-            for (label, ref_child), (_, cand_child) in zip(reversed(ref_edges), reversed(cand_edges)):
+            for (label, ref_child), (_, cand_child) in zip(
+                reversed(ref_edges), reversed(cand_edges)
+            ):
                 stack.append((path + label, ref_child, cand_child))
 
     def _already_paired(self, path: str, ref: Any, cand: Any) -> bool:
@@ -269,19 +283,30 @@ class _GraphComparison:
         if paired_cand is _MISSING and paired_ref is _MISSING:
             return False
         if paired_cand is not cand or paired_ref is not ref:
-            self.fail(path, "aliasing differs (one side shares an object here, the other does not)", ref, cand)
+            self.fail(
+                path,
+                "aliasing differs (one side shares an object here, the other does not)",
+                ref,
+                cand,
+            )
         return True
 
     def _compare_sets(self, path: str, ref: Any, cand: Any) -> None:
         ref_kept = {id(member) for member in ref if id(member) in self.originals_ref}
-        cand_kept = {id(self.original_of_twin.get(id(member), member)) for member in cand if id(member) in self.originals_cand}
+        cand_kept = {
+            id(self.original_of_twin.get(id(member), member))
+            for member in cand
+            if id(member) in self.originals_cand
+        }
         if ref_kept != cand_kept:
             self.fail(path, "members kept from the input differ", ref, cand)
         if len(ref) != len(cand) or not _values_equal(ref, cand):
             self.fail(path, "different members", ref, cand)
 
 
-def assert_same_graph(original: Any, reference: Any, candidate: Any, *, twin: Any = _MISSING) -> Dict[int, Any]:
+def assert_same_graph(
+    original: Any, reference: Any, candidate: Any, *, twin: Any = _MISSING
+) -> dict[int, Any]:
     """Assert ``candidate`` relates to its input exactly as ``reference`` relates to ``original``.
 
     ``twin`` is the input copium was given when it is not ``original`` itself. Returns the
@@ -292,7 +317,9 @@ def assert_same_graph(original: Any, reference: Any, candidate: Any, *, twin: An
     return comparison.ref_to_cand
 
 
-def assert_same_outcome(original: Any, reference: Outcome, candidate: Outcome, *, twin: Any = _MISSING) -> None:
+def assert_same_outcome(
+    original: Any, reference: Outcome, candidate: Outcome, *, twin: Any = _MISSING
+) -> None:
     """Same exception type, or results with the same graph (see :func:`assert_same_graph`)."""
     if reference.raised or candidate.raised:
         assert type(candidate.error) is type(reference.error), (
@@ -325,7 +352,9 @@ def assert_copy_parity(obj: Any) -> Outcome:
     return candidate
 
 
-def assert_twin_parity(make: Callable[[], Any], call: Callable[[Any, Any], Any]) -> Tuple[Outcome, Outcome]:
+def assert_twin_parity(
+    make: Callable[[], Any], call: Callable[[Any, Any], Any]
+) -> tuple[Outcome, Outcome]:
     """Give stdlib and copium each a fresh input from ``make`` and compare the outcomes.
 
     ``call(copy_module, x)`` runs the operation under test with ``copy_module`` being either

@@ -10,7 +10,6 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -83,7 +82,7 @@ def test_build_description_is_consistent() -> None:
     else:
         # A fast-paths build only loads into the interpreter it was compiled for.
         assert __about__.__limited_api__ is None
-        assert __about__.__built_for_python__ == "%d.%d" % sys.version_info[:2]
+        assert __about__.__built_for_python__ == "{}.{}".format(*sys.version_info[:2])
 
 
 def test_about_reflects_the_engine_build_record() -> None:
@@ -95,7 +94,13 @@ def test_about_reflects_the_engine_build_record() -> None:
         __about__.__build_variant__,
         __about__.__limited_api__,
         __about__.__built_for_python__,
-    ) == (build["version"], build["build_hash"], build["variant"], build["limited_api"], build["python"])
+    ) == (
+        build["version"],
+        build["build_hash"],
+        build["variant"],
+        build["limited_api"],
+        build["python"],
+    )
 
 
 # python -m copium
@@ -149,9 +154,32 @@ def test_bench_without_the_bench_module_explains_and_fails(tmp_path: Path) -> No
     assert "Traceback" not in child.stderr
 
 
+def test_info_into_a_reader_that_stopped_reading_exits_quietly(tmp_path: Path) -> None:
+    # `python -m copium info | head -0`: the pipe's read end is closed before anything is
+    # written, so every write fails with EPIPE, deterministically.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        code = "import runpy\nrunpy.run_module('copium', run_name='__main__')"
+        child = subprocess.run(
+            [sys.executable, "-c", code, "info"],
+            env={k: v for k, v in os.environ.items() if not k.startswith("COPIUM_")},
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in child.stderr
+    assert "BrokenPipeError" not in child.stderr
+    assert child.returncode == 1
+
+
 def test_main_is_callable_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     from copium.__main__ import main
 
-    argv: List[str] = ["info"]
+    argv: list[str] = ["info"]
     assert main(argv) == 0
     assert __about__.__version__ in capsys.readouterr().out

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -21,7 +20,7 @@ pytest.importorskip("mypy", reason="mypy is not installed")
 TYPING_DIR = Path(__file__).parent / "typing"
 
 
-def run_mypy_tool(tmp_path: Path, args: List[str]) -> subprocess.CompletedProcess:
+def run_mypy_tool(tmp_path: Path, args: list[str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "MYPYPATH"}
     return subprocess.run(
         [sys.executable, "-m", *args],

@@ -12,9 +12,9 @@ import types
 import weakref
 
 import pytest
+from parity import assert_deepcopy_parity
 
 import copium
-from parity import assert_deepcopy_parity
 
 
 class _Referent:
@@ -49,7 +49,9 @@ SAMPLES = {
 }
 
 ATOMIC_TYPES = [
-    cls for cls, copier in stdlib_copy._deepcopy_dispatch.items() if copier is stdlib_copy._deepcopy_atomic
+    cls
+    for cls, copier in stdlib_copy._deepcopy_dispatch.items()
+    if copier is stdlib_copy._deepcopy_atomic
 ]
 
 
@@ -136,7 +138,9 @@ def test_bound_builtin_method_is_atomic() -> None:
 
 def test_shallow_copy_returns_immutable_objects_as_is() -> None:
     immutable_types = [
-        cls for cls, copier in stdlib_copy._copy_dispatch.items() if copier is stdlib_copy._copy_immutable
+        cls
+        for cls, copier in stdlib_copy._copy_dispatch.items()
+        if copier is stdlib_copy._copy_immutable
     ]
     samples = dict(SAMPLES)
     samples.update({tuple: (1, [2]), frozenset: frozenset({1, 2}), slice: slice(1, None, [3])})

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -45,7 +45,7 @@ print(json.dumps({
 """
 
 
-def start_python(tmp_path: Path, **environment: str) -> Dict[str, Any]:
+def start_python(tmp_path: Path, **environment: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPIUM_")}
     env.update(environment)
     # A neutral working directory, so the child cannot import a source checkout.
@@ -59,7 +59,7 @@ def start_python(tmp_path: Path, **environment: str) -> Dict[str, Any]:
     )
     assert child.returncode == 0, child.stderr
     assert child.stderr == "", "startup printed an error:\n" + child.stderr
-    report: Dict[str, Any] = json.loads(child.stdout)
+    report: dict[str, Any] = json.loads(child.stdout)
     return report
 
 

@@ -14,7 +14,6 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
-from typing import List
 
 import pytest
 from parity import assert_deepcopy_parity
@@ -27,7 +26,7 @@ from copium._bench.session import Timing, WorkloadResult
 ALL_NAMES = [workload.name for workload in workloads.WORKLOADS]
 
 
-def run_bench(*args: str) -> "subprocess.CompletedProcess[str]":
+def run_bench(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "copium", "bench", *args],
         capture_output=True,
@@ -119,7 +118,7 @@ def test_the_stdlib_side_is_the_stdlib_even_when_copy_deepcopy_is_patched() -> N
 def test_calibration_doubles_the_loop_count_until_a_run_lasts_the_minimum_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    runs: List[int] = []
+    runs: list[int] = []
 
     def run_taking_1us_per_call(copy: object, obj: object, loops: int) -> int:
         runs.append(loops)
@@ -131,13 +130,13 @@ def test_calibration_doubles_the_loop_count_until_a_run_lasts_the_minimum_time(
 
 
 def test_peak_extra_memory_counts_temporaries_but_not_the_result() -> None:
-    def copy_with_a_big_temporary(obj: List[int]) -> List[int]:
+    def copy_with_a_big_temporary(obj: list[int]) -> list[int]:
         result = list(obj)
         scratch = [0] * 100_000  # about 800 KB beside the result, freed before returning
         del scratch
         return result
 
-    def copy_without_temporaries(obj: List[int]) -> List[int]:
+    def copy_without_temporaries(obj: list[int]) -> list[int]:
         return list(obj)
 
     obj = list(range(50_000))  # a 400 KB result: it must not be counted

@@ -9,9 +9,9 @@ from __future__ import annotations
 import copy as stdlib_copy
 
 import pytest
+from parity import assert_deepcopy_parity
 
 import copium
-from parity import assert_deepcopy_parity
 
 
 def _fresh_class():

@@ -15,8 +15,9 @@ import subprocess
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ class MemoProbe:
 class NeedsDictMemo:
     """Like some extension types: its __deepcopy__ rejects anything but a dict memo."""
 
-    def __init__(self, items: List[int]) -> None:
+    def __init__(self, items: list[int]) -> None:
         self.items = items
 
     def __deepcopy__(self, memo: Any) -> NeedsDictMemo:
@@ -67,7 +68,7 @@ def default_settings() -> Iterator[None]:
     copium.config.apply(**saved)
 
 
-def deepcopy_recording_warnings(obj: Any) -> Tuple[Any, List[warnings.WarningMessage]]:
+def deepcopy_recording_warnings(obj: Any) -> tuple[Any, list[warnings.WarningMessage]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = copium.deepcopy(obj)
@@ -124,7 +125,7 @@ def test_get_returns_a_snapshot_that_apply_accepts_back() -> None:
     ],
 )
 def test_invalid_values_are_rejected_with_the_valid_ones_named(
-    settings: Dict[str, Any], error: type, valid_values: List[str]
+    settings: dict[str, Any], error: type, valid_values: list[str]
 ) -> None:
     with pytest.raises(error) as raised:  # type: ignore[call-overload]
         copium.config.apply(**settings)
@@ -252,7 +253,7 @@ def test_changing_settings_while_other_threads_copy() -> None:
     copium.config.apply(on_incompatible="silent")
     data = {"holders": [NeedsDictMemo([i, i]) for i in range(10)], "plain": list(range(20))}
     stop = threading.Event()
-    errors: List[BaseException] = []
+    errors: list[BaseException] = []
 
     def copy_until_stopped() -> None:
         try:
@@ -321,7 +322,7 @@ print(json.dumps({
 """
 
 
-def start_python(tmp_path: Path, **environment: str) -> Dict[str, Any]:
+def start_python(tmp_path: Path, **environment: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPIUM_")}
     env.update(environment)
     child = subprocess.run(
@@ -333,13 +334,18 @@ def start_python(tmp_path: Path, **environment: str) -> Dict[str, Any]:
         check=False,
     )
     assert child.returncode == 0, child.stderr
-    report: Dict[str, Any] = json.loads(child.stdout)
+    report: dict[str, Any] = json.loads(child.stdout)
     return report
 
 
 def test_without_variables_a_new_process_has_the_defaults(tmp_path: Path) -> None:
     report = start_python(tmp_path)
-    assert report == {"settings": DEFAULTS, "memo_type": "proxy", "outcome": "copied", "warnings": 1}
+    assert report == {
+        "settings": DEFAULTS,
+        "memo_type": "proxy",
+        "outcome": "copied",
+        "warnings": 1,
+    }
 
 
 def test_env_use_dict_memo(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ import types
 import weakref
 
 import pytest
+from parity import assert_deepcopy_parity
 
 import copium
-from parity import assert_deepcopy_parity
 
 
 class Plain:
@@ -125,7 +125,12 @@ def _object_cycle():
 
 def _shared_everywhere():
     shared = [1, {"deep": [2]}]
-    return {"a": shared, "b": [shared, (shared,)], "c": Plain(ref=shared), shared[1]["deep"][0]: shared}
+    return {
+        "a": shared,
+        "b": [shared, (shared,)],
+        "c": Plain(ref=shared),
+        shared[1]["deep"][0]: shared,
+    }
 
 
 def _subclass_with_state(cls, *args):
@@ -205,7 +210,11 @@ CASES = {
     "classmethod-bound-to-class": dict.fromkeys,
     "array": array.array("d", [1.0, 2.5]),
     "decimal-and-fraction": [decimal.Decimal("1.10"), fractions.Fraction(1, 3)],
-    "datetime-values": [datetime.date(2024, 2, 29), datetime.timedelta(days=1), datetime.datetime(2024, 1, 1, 1, 1)],
+    "datetime-values": [
+        datetime.date(2024, 2, 29),
+        datetime.timedelta(days=1),
+        datetime.datetime(2024, 1, 1, 1, 1),
+    ],
     "slice": slice(1, [2], None),
     "weak-value-dictionary": _weak_value_dictionary(),
     "mapping-proxy-inside-list": [types.MappingProxyType({"k": 1})],

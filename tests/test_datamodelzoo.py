@@ -18,8 +18,9 @@ import pytest
 datamodelzoo = pytest.importorskip("datamodelzoo", reason="datamodelzoo needs Python 3.10+")
 pytest.importorskip("indifference", reason="indifference needs Python 3.10+")
 
-import copium  # noqa: E402
 from parity import assert_same_outcome, outcome_of  # noqa: E402
+
+import copium  # noqa: E402
 
 CASES = datamodelzoo.CASES
 # Tests take the case's index, not the case: pytest prints test arguments in failure

@@ -13,9 +13,9 @@ import sys
 import threading
 
 import pytest
+from parity import assert_deepcopy_parity, assert_twin_parity
 
 import copium
-from parity import assert_deepcopy_parity, assert_twin_parity
 
 
 class Uncopyable:
@@ -110,16 +110,25 @@ HOOK_FAILURES = {
     "__reduce_ex__": lambda e: _object_with(__reduce_ex__=_raiser(e)),
     "__reduce__": lambda e: _object_with(__reduce__=_raiser(e)),
     "__getstate__": lambda e: _object_with(__getstate__=_raiser(e)),
-    "__setstate__": lambda e: _object_with(__setstate__=_raiser(e), __reduce_ex__=lambda self, p: (type(self), (), {"s": 1})),
+    "__setstate__": lambda e: _object_with(
+        __setstate__=_raiser(e), __reduce_ex__=lambda self, p: (type(self), (), {"s": 1})
+    ),
     "__getnewargs_ex__": lambda e: _object_with(__getnewargs_ex__=_raiser(e)),
     "reconstructor": lambda e: _object_with(__reduce_ex__=lambda self, p: (_raiser(e), ())),
-    "listitems-append": lambda e: _object_with(append=_raiser(e), __reduce_ex__=lambda self, p: (type(self), (), None, iter([1]))),
-    "dictitems-setitem": lambda e: _object_with(
-        __setitem__=_raiser(e), __reduce_ex__=lambda self, p: (type(self), (), None, None, iter([(1, 2)]))
+    "listitems-append": lambda e: _object_with(
+        append=_raiser(e), __reduce_ex__=lambda self, p: (type(self), (), None, iter([1]))
     ),
-    "listitems-iterator": lambda e: _object_with(__reduce_ex__=lambda self, p: (list, (), None, map(_raiser(e), [1]))),
+    "dictitems-setitem": lambda e: _object_with(
+        __setitem__=_raiser(e),
+        __reduce_ex__=lambda self, p: (type(self), (), None, None, iter([(1, 2)])),
+    ),
+    "listitems-iterator": lambda e: _object_with(
+        __reduce_ex__=lambda self, p: (list, (), None, map(_raiser(e), [1]))
+    ),
     "copied-dict-key-hash": _dict_whose_copied_key_fails_to_hash,
-    "nested-deep-inside-containers": lambda e: {"a": [1, (2, [_object_with(__deepcopy__=_raiser(e))])]},
+    "nested-deep-inside-containers": lambda e: {
+        "a": [1, (2, [_object_with(__deepcopy__=_raiser(e))])]
+    },
 }
 
 

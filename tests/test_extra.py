@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, List
+from typing import Any
 
 import pytest
 
@@ -21,7 +21,7 @@ from copium.extra import repeatcall, replicate
 @dataclass
 class Order:
     id: int
-    lines: List[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
 
 def test_extra_exports_the_engine_functions() -> None:
@@ -60,7 +60,7 @@ def test_replicate_copies_are_independent_of_the_original_and_each_other() -> No
 
 def test_replicate_keeps_sharing_within_each_copy_but_not_across_copies() -> None:
     shared = [0]
-    cyclic: List[Any] = [shared, shared]
+    cyclic: list[Any] = [shared, shared]
     cyclic.append(cyclic)
     first, second = replicate(cyclic, 2)
     assert first[0] is first[1] and first[2] is first
@@ -74,7 +74,7 @@ def test_replicate_returns_immutable_atoms_themselves() -> None:
 
 
 def test_replicate_calls_a_custom_deepcopy_once_per_copy() -> None:
-    calls: List[int] = []
+    calls: list[int] = []
 
     class Counted:
         def __deepcopy__(self, memo: Any) -> Counted:
@@ -137,7 +137,7 @@ def test_repeatcall_zero_never_calls_fn() -> None:
 
 
 def test_repeatcall_stops_at_the_first_exception() -> None:
-    calls: List[int] = []
+    calls: list[int] = []
 
     def third_call_fails() -> int:
         calls.append(1)

@@ -17,10 +17,10 @@ import gc
 import weakref
 
 import pytest
-
-import copium
 from isolated import describe, run_isolated
 from parity import assert_twin_parity
+
+import copium
 
 
 def _memo_type():
@@ -255,7 +255,16 @@ def _already_copied_things_then_reporter():
     atom = 10**30
     outer = [listed, mapped, obj, tupled, atom]
     outer.append(
-        KeyReporter({"list": listed, "dict": mapped, "object": obj, "tuple": tupled, "atom": atom, "outer": outer})
+        KeyReporter(
+            {
+                "list": listed,
+                "dict": mapped,
+                "object": obj,
+                "tuple": tupled,
+                "atom": atom,
+                "outer": outer,
+            }
+        )
     )
     return outer
 
@@ -300,8 +309,12 @@ PARITY_CASES = {
     "read-sees-the-dict-being-copied": _dict_holding_a_peek_at_itself,
     "read-sees-the-object-being-copied": _object_holding_a_peek_at_itself,
     "entries-exist-for-what-was-already-copied": _already_copied_things_then_reporter,
-    "hook-calling-copium-deepcopy-with-the-memo-keeps-aliases": _shared_through_a_hook_calling(copium.deepcopy),
-    "hook-calling-copy-deepcopy-with-the-memo-keeps-aliases": _shared_through_a_hook_calling(stdlib_copy.deepcopy),
+    "hook-calling-copium-deepcopy-with-the-memo-keeps-aliases": _shared_through_a_hook_calling(
+        copium.deepcopy
+    ),
+    "hook-calling-copy-deepcopy-with-the-memo-keeps-aliases": _shared_through_a_hook_calling(
+        stdlib_copy.deepcopy
+    ),
     "stdlib-keep-alive-helper-works-on-the-memo": lambda: [[1], KeepAliveUser()],
 }
 

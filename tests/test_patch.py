@@ -10,8 +10,9 @@ import copy
 import inspect
 import sys
 import threading
+from collections.abc import Iterator
 from copy import deepcopy as deepcopy_imported_before_enable
-from typing import Any, Callable, Iterator, List, Tuple
+from typing import Any, Callable
 
 import pytest
 
@@ -20,8 +21,7 @@ import copium.config
 import copium.patch
 
 
-
-def stdlib_deepcopy_state() -> Tuple[Any, Any, inspect.Signature]:
+def stdlib_deepcopy_state() -> tuple[Any, Any, inspect.Signature]:
     # The suite may start patched (COPIUM_PATCH_DEEPCOPY=1): look at the unpatched state.
     was_enabled = copium.patch.disable()
     state = (copy.deepcopy.__code__, copy.deepcopy.__defaults__, inspect.signature(copy.deepcopy))
@@ -133,7 +133,7 @@ def test_patched_deepcopy_returns_independent_equal_copies() -> None:
 
 
 def test_patched_deepcopy_keeps_cycles() -> None:
-    cyclic: List[Any] = [1]
+    cyclic: list[Any] = [1]
     cyclic.append(cyclic)
     copium.patch.enable()
     result = copy.deepcopy(cyclic)
@@ -160,7 +160,7 @@ def test_patched_deepcopy_propagates_exceptions() -> None:
 
 
 def test_concurrent_enable_calls_change_the_state_exactly_once() -> None:
-    results: List[bool] = []
+    results: list[bool] = []
     barrier = threading.Barrier(8)
 
     def enable() -> None:
@@ -179,7 +179,7 @@ def test_toggling_patch_and_config_while_other_threads_copy() -> None:
     # Both memo kinds and both implementations must give the same, correct result at
     # every moment; no call may fail while another thread flips the switches.
     class Point:
-        def __init__(self, x: int, tags: List[str]) -> None:
+        def __init__(self, x: int, tags: list[str]) -> None:
             self.x = x
             self.tags = tags
 
@@ -189,7 +189,7 @@ def test_toggling_patch_and_config_while_other_threads_copy() -> None:
     shared = ["shared"]
     data = {"ints": list(range(30)), "points": [Point(i, shared) for i in range(10)]}
     stop = threading.Event()
-    errors: List[BaseException] = []
+    errors: list[BaseException] = []
     copies_made = [0] * 4
 
     def copy_until_stopped(index: int, deepcopy: Callable[..., Any]) -> None:

@@ -12,9 +12,9 @@ import copy as stdlib_copy
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parity import assert_copy_parity, assert_deepcopy_parity, assert_same_graph, reachable
 
 import copium
-from parity import assert_copy_parity, assert_deepcopy_parity, assert_same_graph, reachable
 
 
 class Node:
@@ -42,7 +42,9 @@ atoms = st.one_of(
     st.sampled_from([Ellipsis, NotImplemented, len, int, range(3)]),
 )
 
-hashables = st.recursive(atoms, lambda inner: st.tuples(inner, inner) | st.frozensets(inner, max_size=3), max_leaves=6)
+hashables = st.recursive(
+    atoms, lambda inner: st.tuples(inner, inner) | st.frozensets(inner, max_size=3), max_leaves=6
+)
 
 
 def _containers(children):
@@ -82,7 +84,9 @@ def graphs(draw):
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -115,4 +119,6 @@ def test_random_graph_with_a_caller_memo_deepcopies_like_stdlib(graph) -> None:
     assert keys_cand & input_ids == keys_ref & input_ids
     assert len(keys_cand) == len(keys_ref)
     shared_keys = list(keys_ref & input_ids)
-    assert_same_graph(graph, [memo_ref[key] for key in shared_keys], [memo_cand[key] for key in shared_keys])
+    assert_same_graph(
+        graph, [memo_ref[key] for key in shared_keys], [memo_cand[key] for key in shared_keys]
+    )

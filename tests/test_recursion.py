@@ -8,10 +8,10 @@ a stack overflow shows up as a failed test rather than killing pytest.
 from __future__ import annotations
 
 import pytest
-
-import copium
 from isolated import describe, run_isolated
 from parity import assert_deepcopy_parity, assert_twin_parity
+
+import copium
 
 
 class Node:
@@ -243,7 +243,9 @@ class Hooked:
 }
 
 
-def _deep_snippet(shape: dict, depth: int, *, run: str = RUN_IN_MAIN_THREAD, prelude: str = "") -> str:
+def _deep_snippet(
+    shape: dict, depth: int, *, run: str = RUN_IN_MAIN_THREAD, prelude: str = ""
+) -> str:
     return DEEP_SNIPPET.format(
         prelude=prelude + shape.get("prelude", ""),
         depth=depth,
@@ -289,7 +291,9 @@ def test_1_000_000_deep_nested_dict_copies_or_raises_recursion_error() -> None:
 @pytest.mark.parametrize("shape", [NESTED_LISTS, NESTED_OBJECTS], ids=["lists", "objects"])
 def test_deep_nesting_in_a_thread_with_a_small_stack(shape: dict) -> None:
     # The stdlib itself copes with 2 MiB on every supported version.
-    assert_copies_or_raises_recursion_error(_deep_snippet(shape, 100_000, run=RUN_IN_THREAD_WITH_2_MIB_STACK))
+    assert_copies_or_raises_recursion_error(
+        _deep_snippet(shape, 100_000, run=RUN_IN_THREAD_WITH_2_MIB_STACK)
+    )
 
 
 @pytest.mark.slow

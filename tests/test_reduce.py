@@ -12,9 +12,9 @@ import copy as stdlib_copy
 import copyreg
 
 import pytest
+from parity import assert_copy_parity, assert_deepcopy_parity, assert_twin_parity
 
 import copium
-from parity import assert_copy_parity, assert_deepcopy_parity, assert_twin_parity
 
 
 def _rebuild(*args, **kwargs):
@@ -92,9 +92,21 @@ LEGAL_RESULTS = {
     "3-items-none-and-slots-state": lambda: (_slotted, (), (None, {"a": [2]})),
     "4-items-listitems": lambda: (_appendable, (), None, iter([[1], 2, "three"])),
     "4-items-listitems-none": lambda: (_appendable, (), {"x": 1}, None),
-    "5-items-dictitems": lambda: (_assignable, (), None, None, iter([("k", [1]), ((2,), {"v": 2})])),
+    "5-items-dictitems": lambda: (
+        _assignable,
+        (),
+        None,
+        None,
+        iter([("k", [1]), ((2,), {"v": 2})]),
+    ),
     "5-items-all": lambda: (_appendable, (), {"x": [0]}, iter([[1]]), None),
-    "5-items-state-listitems-dictitems": lambda: (_assignable, (), {"x": [0]}, None, iter({"k": [1]}.items())),
+    "5-items-state-listitems-dictitems": lambda: (
+        _assignable,
+        (),
+        {"x": [0]},
+        None,
+        iter({"k": [1]}.items()),
+    ),
     "listitems-and-dictitems-as-lists": lambda: (_assignable, (), None, None, [("k", [1])]),
     "result-as-a-list": lambda: [Rebuilt, (), {"x": [1]}],
     "result-as-a-tuple-subclass": lambda: ReduceTuple((Rebuilt, (), {"x": [1]})),
@@ -170,13 +182,19 @@ MALFORMED_RESULTS = {
 }
 
 
-@pytest.mark.parametrize("make_result", list(MALFORMED_RESULTS.values()), ids=list(MALFORMED_RESULTS))
+@pytest.mark.parametrize(
+    "make_result", list(MALFORMED_RESULTS.values()), ids=list(MALFORMED_RESULTS)
+)
 def test_malformed_reduce_result_fails_like_stdlib_for_deepcopy(make_result) -> None:
-    reference, _ = assert_twin_parity(lambda: ReducesTo(make_result()), lambda module, x: module.deepcopy(x))
+    reference, _ = assert_twin_parity(
+        lambda: ReducesTo(make_result()), lambda module, x: module.deepcopy(x)
+    )
     assert reference.raised, "the case must be one the stdlib rejects"
 
 
-@pytest.mark.parametrize("make_result", list(MALFORMED_RESULTS.values()), ids=list(MALFORMED_RESULTS))
+@pytest.mark.parametrize(
+    "make_result", list(MALFORMED_RESULTS.values()), ids=list(MALFORMED_RESULTS)
+)
 def test_malformed_reduce_result_fails_like_stdlib_for_copy(make_result) -> None:
     assert_twin_parity(lambda: ReducesTo(make_result()), lambda module, x: module.copy(x))
 
@@ -269,7 +287,9 @@ def _instance_with_own_copy_attribute():
 
 def _instance_with_own_reduce_ex_attribute():
     obj = Recorder()
-    obj.__reduce_ex__ = lambda protocol: obj.calls.append(f"instance __reduce_ex__({protocol})") or (Rebuilt, ())
+    obj.__reduce_ex__ = lambda protocol: (
+        obj.calls.append(f"instance __reduce_ex__({protocol})") or (Rebuilt, ())
+    )
     return obj
 
 
@@ -470,7 +490,13 @@ class SlotsOnly:
 @pytest.mark.parametrize(
     "make",
     [WithNewArgsEx, lambda: WithNewArgs(7, [1]), WithGetState, WithGetStateAndSetState, SlotsOnly],
-    ids=["__getnewargs_ex__", "__getnewargs__", "__getstate__", "__getstate__-and-__setstate__", "slots-partly-set"],
+    ids=[
+        "__getnewargs_ex__",
+        "__getnewargs__",
+        "__getstate__",
+        "__getstate__-and-__setstate__",
+        "slots-partly-set",
+    ],
 )
 def test_object_reduce_ex_protocols_match_stdlib(make) -> None:
     assert_twin_parity(make, lambda module, x: module.deepcopy(x))

@@ -12,9 +12,9 @@ import gc
 import threading
 
 import pytest
+from parity import assert_same_graph, assert_twin_parity
 
 import copium
-from parity import assert_same_graph, assert_twin_parity
 
 
 class CopiesPayloadAfresh:
@@ -64,9 +64,13 @@ def _listitems_copy_while_iterated():
 
 
 REENTRANT = {
-    "hook-calls-copium-deepcopy-without-memo": _outer_aliases_around_a_fresh_inner_call(copium.deepcopy),
+    "hook-calls-copium-deepcopy-without-memo": _outer_aliases_around_a_fresh_inner_call(
+        copium.deepcopy
+    ),
     "hook-calls-copium-copy": _outer_aliases_around_a_fresh_inner_call(copium.copy),
-    "hook-calls-stdlib-deepcopy-without-memo": _outer_aliases_around_a_fresh_inner_call(stdlib_copy.deepcopy),
+    "hook-calls-stdlib-deepcopy-without-memo": _outer_aliases_around_a_fresh_inner_call(
+        stdlib_copy.deepcopy
+    ),
     "reduce-callable-starts-a-copy": _reduce_callable_copies_its_args,
 }
 
@@ -160,7 +164,9 @@ def test_concurrent_copies_in_threads_match_stdlib() -> None:
             start.wait()
             for round_number in range(rounds):
                 original = _workload(seed * 1000 + round_number)
-                assert_same_graph(original, stdlib_copy.deepcopy(original), copium.deepcopy(original))
+                assert_same_graph(
+                    original, stdlib_copy.deepcopy(original), copium.deepcopy(original)
+                )
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             failures.append(error)
 

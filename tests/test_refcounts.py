@@ -11,9 +11,9 @@ import gc
 import sys
 
 import pytest
+from parity import reachable
 
 import copium
-from parity import reachable
 
 
 class Payload:
@@ -59,7 +59,16 @@ def _fresh_objects():
     number = int("1" * 30)
     leaf = Payload()
     shared = [text, number, leaf]
-    return [text, number, leaf, shared, (shared, text), {"k": shared}, {number, text}, frozenset({leaf})]
+    return [
+        text,
+        number,
+        leaf,
+        shared,
+        (shared, text),
+        {"k": shared},
+        {number, text},
+        frozenset({leaf}),
+    ]
 
 
 def _tracked(root):
@@ -99,7 +108,9 @@ def _cycle():
     return [node, node.children]
 
 
-@pytest.mark.parametrize("name", ["containers", "objects-through-reduce", "deepcopy-hooks-with-memo-proxy", "cycle"])
+@pytest.mark.parametrize(
+    "name", ["containers", "objects-through-reduce", "deepcopy-hooks-with-memo-proxy", "cycle"]
+)
 @pytest.mark.parametrize("operation", [copium.deepcopy, copium.copy], ids=["deepcopy", "copy"])
 def test_successful_copies_leave_refcounts_unchanged(name: str, operation) -> None:
     root = _make_inputs()[name]

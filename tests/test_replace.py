@@ -10,11 +10,13 @@ import sys
 import types
 
 import pytest
-
-import copium
 from parity import assert_same_graph, outcome_of
 
-pytestmark = pytest.mark.skipif(sys.version_info < (3, 13), reason="copy.replace is new in Python 3.13")
+import copium
+
+pytestmark = pytest.mark.skipif(
+    sys.version_info < (3, 13), reason="copy.replace is new in Python 3.13"
+)
 
 Point = collections.namedtuple("Point", "x y")
 
@@ -64,7 +66,10 @@ def test_replace_matches_stdlib(case) -> None:
     original, changes = case
     reference = outcome_of(stdlib_copy.replace, original, **changes)
     candidate = outcome_of(copium.replace, original, **changes)
-    assert not reference.raised and not candidate.raised, (reference.describe(), candidate.describe())
+    assert not reference.raised and not candidate.raised, (
+        reference.describe(),
+        candidate.describe(),
+    )
     assert_same_graph(original, reference.value, candidate.value)
 
 
@@ -83,7 +88,10 @@ def test_replace_failure_matches_stdlib(case) -> None:
     reference = outcome_of(stdlib_copy.replace, original, **changes)
     candidate = outcome_of(copium.replace, original, **changes)
     assert reference.raised
-    assert type(candidate.error) is type(reference.error), (reference.describe(), candidate.describe())
+    assert type(candidate.error) is type(reference.error), (
+        reference.describe(),
+        candidate.describe(),
+    )
 
 
 def test_unsupported_type_message_names_the_type() -> None:

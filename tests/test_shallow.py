@@ -11,9 +11,9 @@ import dataclasses
 import types
 
 import pytest
+from parity import assert_copy_parity, assert_twin_parity
 
 import copium
-from parity import assert_copy_parity, assert_twin_parity
 
 
 class Plain:

@@ -14,9 +14,9 @@ import copy as stdlib_copy
 import types
 
 import pytest
+from parity import assert_deepcopy_parity, assert_same_graph, assert_twin_parity, outcome_of
 
 import copium
-from parity import assert_deepcopy_parity, assert_same_graph, assert_twin_parity, outcome_of
 
 
 class MappingMemo(collections.abc.MutableMapping):
@@ -137,7 +137,10 @@ def assert_memo_parity(make, make_memo) -> None:
     memo_ref, memo_cand = make_memo(), make_memo()
     reference = outcome_of(stdlib_copy.deepcopy, original, memo_ref)
     candidate = outcome_of(copium.deepcopy, twin, memo_cand)
-    assert not reference.raised and not candidate.raised, (reference.describe(), candidate.describe())
+    assert not reference.raised and not candidate.raised, (
+        reference.describe(),
+        candidate.describe(),
+    )
 
     keep_ref = memo_ref.get(id(memo_ref))
     keep_cand = memo_cand.get(id(memo_cand))
@@ -148,9 +151,13 @@ def assert_memo_parity(make, make_memo) -> None:
     # Keys are ids, so they are matched through what the keep-alive lists hold: each
     # recorded object is kept alive there, in the order it was recorded.
     key_for = {id(memo_ref): id(memo_cand)}
-    key_for.update((id(kept_ref), id(kept_cand)) for kept_ref, kept_cand in zip(keep_ref, keep_cand))
+    key_for.update(
+        (id(kept_ref), id(kept_cand)) for kept_ref, kept_cand in zip(keep_ref, keep_cand)
+    )
     ref_keys = list(memo_ref)
-    assert all(key in key_for for key in ref_keys), "stdlib recorded an object it did not keep alive?"
+    assert all(key in key_for for key in ref_keys), (
+        "stdlib recorded an object it did not keep alive?"
+    )
     assert {key_for[key] for key in ref_keys} == set(memo_cand), "memo keys differ from stdlib's"
 
     value_keys = [key for key in ref_keys if key != id(memo_ref)]
@@ -258,12 +265,19 @@ UNUSABLE_MEMOS = {
 @pytest.mark.parametrize("make_memo", list(UNUSABLE_MEMOS.values()), ids=list(UNUSABLE_MEMOS))
 @pytest.mark.parametrize(
     "value",
-    [pytest.param(7, id="atom"), pytest.param([1, [2]], id="list"), pytest.param((1, [2]), id="tuple")],
+    [
+        pytest.param(7, id="atom"),
+        pytest.param([1, [2]], id="list"),
+        pytest.param((1, [2]), id="tuple"),
+    ],
 )
 def test_unusable_memo_fails_like_stdlib(make_memo, value) -> None:
     reference = outcome_of(stdlib_copy.deepcopy, value, make_memo())
     candidate = outcome_of(copium.deepcopy, value, make_memo())
-    assert type(candidate.error) is type(reference.error), (reference.describe(), candidate.describe())
+    assert type(candidate.error) is type(reference.error), (
+        reference.describe(),
+        candidate.describe(),
+    )
     if not reference.raised:
         assert candidate.value == reference.value
 
@@ -271,7 +285,9 @@ def test_unusable_memo_fails_like_stdlib(make_memo, value) -> None:
 def test_memo_none_is_the_same_as_no_memo() -> None:
     assert_deepcopy_parity(_nested())
     original = _nested()
-    assert_same_graph(original, stdlib_copy.deepcopy(original, None), copium.deepcopy(original, None))
+    assert_same_graph(
+        original, stdlib_copy.deepcopy(original, None), copium.deepcopy(original, None)
+    )
 
 
 def test_memo_can_be_passed_by_keyword() -> None:

@@ -25,7 +25,7 @@ import decimal
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Optional
 
 import pyperf
 
@@ -39,12 +39,12 @@ def copy_deepcopy_is() -> str:
 # Workloads: each is a function building a fresh object to copy.
 
 
-def small_dict() -> Dict[str, Any]:
+def small_dict() -> dict[str, Any]:
     """One small JSON-like record: the most common single deepcopy call."""
     return {"id": 7, "name": "alice", "active": True, "score": 9.5, "tags": ["a", "b"]}
 
 
-def api_records() -> List[Dict[str, Any]]:
+def api_records() -> list[dict[str, Any]]:
     """A decoded JSON API response: 200 records of nested dicts, lists and atoms."""
     return [
         {
@@ -60,7 +60,7 @@ def api_records() -> List[Dict[str, Any]]:
     ]
 
 
-def nested_config(depth: int = 6) -> Dict[str, Any]:
+def nested_config(depth: int = 6) -> dict[str, Any]:
     """A deep settings tree, as frameworks copy before applying overrides."""
     if depth == 0:
         return {"enabled": True, "retries": 3, "timeout": 2.5, "hosts": ["a", "b"]}
@@ -83,11 +83,11 @@ class Customer:
     id: int
     name: str
     address: Address
-    orders: List[int] = field(default_factory=list)
+    orders: list[int] = field(default_factory=list)
     notes: Optional[str] = None
 
 
-def dataclasses() -> List[Customer]:
+def dataclasses() -> list[Customer]:
     """100 dataclass instances with nested dataclasses and lists."""
     return [
         Customer(i, f"c{i}", Address(f"{i} Main St", "Springfield"), list(range(i % 7)))
@@ -100,7 +100,7 @@ class Node:
 
     def __init__(self, value: int) -> None:
         self.value = value
-        self.children: List[Node] = []
+        self.children: list[Node] = []
         self.parent: Optional[Node] = None
 
 
@@ -120,25 +120,25 @@ def object_graph() -> Node:
 class Money:
     """A class with its own __deepcopy__ that hands the memo on."""
 
-    def __init__(self, amount: decimal.Decimal, history: List[str]) -> None:
+    def __init__(self, amount: decimal.Decimal, history: list[str]) -> None:
         self.amount = amount
         self.history = history
 
-    def __deepcopy__(self, memo: Any) -> "Money":
+    def __deepcopy__(self, memo: Any) -> Money:
         return Money(self.amount, copy.deepcopy(self.history, memo))
 
 
-def custom_deepcopy() -> List[Money]:
+def custom_deepcopy() -> list[Money]:
     """100 objects whose __deepcopy__ recurses with the memo it is given."""
     return [Money(decimal.Decimal(i) / 4, [f"tx{i}", f"tx{i + 1}"]) for i in range(100)]
 
 
-def int_list() -> List[int]:
+def int_list() -> list[int]:
     """A flat list of 10,000 ints: raw container throughput."""
     return list(range(10_000))
 
 
-WORKLOADS: Dict[str, Callable[[], Any]] = {
+WORKLOADS: dict[str, Callable[[], Any]] = {
     "small_dict": small_dict,
     "api_records": api_records,
     "nested_config": nested_config,

@@ -47,16 +47,12 @@ def is_debris(path: str) -> bool:
 
 def check(sdist: Path) -> list[str]:
     problems: list[str] = []
-    pyproject = wheel_contents.tomllib.loads(
-        (REPO_ROOT / "pyproject.toml").read_text("utf-8")
-    )
+    pyproject = wheel_contents.tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))
     cargo = wheel_contents.tomllib.loads((REPO_ROOT / "Cargo.toml").read_text("utf-8"))
     version = cargo["package"]["version"]
     top = f"copium-{version}/"
     if sdist.name != f"copium-{version}.tar.gz":
-        problems.append(
-            f"{sdist.name} is not copium-{version}.tar.gz (Cargo.toml's version)"
-        )
+        problems.append(f"{sdist.name} is not copium-{version}.tar.gz (Cargo.toml's version)")
 
     with tarfile.open(sdist) as archive:
         members = [member for member in archive.getmembers() if member.isfile()]
@@ -71,9 +67,7 @@ def check(sdist: Path) -> list[str]:
 
     expected = set(BUILD_INPUTS) | set(pyproject["project"].get("license-files", []))
     expected |= {pth.name for pth in REPO_ROOT.glob("*.pth")}
-    expected |= wheel_contents.source_files("src") | wheel_contents.source_files(
-        "copium"
-    )
+    expected |= wheel_contents.source_files("src") | wheel_contents.source_files("copium")
     for path in sorted(expected):
         if path not in contents:
             problems.append(f"missing from the sdist: {path}")
@@ -81,9 +75,7 @@ def check(sdist: Path) -> list[str]:
             problems.append(f"{path} differs from the source tree's copy")
 
     problems += [
-        f"build debris in the sdist: {path}"
-        for path in sorted(contents)
-        if is_debris(path)
+        f"build debris in the sdist: {path}" for path in sorted(contents) if is_debris(path)
     ]
 
     if "PKG-INFO" not in contents:

@@ -40,9 +40,7 @@ PACKAGE = "copium"
 BUILD_DEBRIS = re.compile(r"(^|/)__pycache__/|\.py[co]$|\.so$|\.pyd$|\.dll$|\.dylib$")
 EXTENSION = {
     "abi3": re.compile(r"^copium/_copium\.(abi3\.so|pyd)$"),
-    "fast-paths": re.compile(
-        r"^copium/_copium\.(cpython-3\d+[^/]*\.so|cp3\d+-[^/.]+\.pyd)$"
-    ),
+    "fast-paths": re.compile(r"^copium/_copium\.(cpython-3\d+[^/]*\.so|cp3\d+-[^/.]+\.pyd)$"),
 }
 
 
@@ -84,9 +82,7 @@ def sha256_record(data: bytes) -> str:
 
 def check(wheel_path: Path, variant: str) -> list[str]:
     problems: list[str] = []
-    pyproject = tomllib.loads(
-        (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    )
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     cargo = tomllib.loads((REPO_ROOT / "Cargo.toml").read_text(encoding="utf-8"))
     version = cargo["package"]["version"]
 
@@ -95,9 +91,7 @@ def check(wheel_path: Path, variant: str) -> list[str]:
         return [f"{wheel_path.name} is not named copium-VERSION-PY-ABI-PLATFORM.whl"]
     _, wheel_version, python_tag, abi_tag, platform_tag = name_parts
     if wheel_version != version:
-        problems.append(
-            f"file name says version {wheel_version}, Cargo.toml says {version}"
-        )
+        problems.append(f"file name says version {wheel_version}, Cargo.toml says {version}")
     dist_info = f"{PACKAGE}-{wheel_version}.dist-info"
 
     with zipfile.ZipFile(wheel_path) as archive:
@@ -120,9 +114,7 @@ def check(wheel_path: Path, variant: str) -> list[str]:
     sbom = re.compile(rf"^{re.escape(dist_info)}/sboms/[^/]+\.cyclonedx\.json$")
     extensions = [name for name in names if EXTENSION[variant].match(name)]
     if len(extensions) != 1:
-        problems.append(
-            f"expected one {variant} extension module, found {extensions or 'none'}"
-        )
+        problems.append(f"expected one {variant} extension module, found {extensions or 'none'}")
 
     for name in names:
         if name in expected:
@@ -136,9 +128,7 @@ def check(wheel_path: Path, variant: str) -> list[str]:
     if problems:
         return problems
 
-    metadata = HeaderParser().parsestr(
-        contents[f"{dist_info}/METADATA"].decode("utf-8")
-    )
+    metadata = HeaderParser().parsestr(contents[f"{dist_info}/METADATA"].decode("utf-8"))
     if metadata["Name"] != PACKAGE or metadata["Version"] != version:
         problems.append(
             f"METADATA names {metadata['Name']} {metadata['Version']}, expected {PACKAGE} {version}"
@@ -151,9 +141,7 @@ def check(wheel_path: Path, variant: str) -> list[str]:
         for plat in platform_tag.split(".")
     }
     if set(wheel_meta.get_all("Tag") or []) != tags_in_name:
-        problems.append(
-            f"WHEEL tags {wheel_meta.get_all('Tag')} are not the file name's"
-        )
+        problems.append(f"WHEEL tags {wheel_meta.get_all('Tag')} are not the file name's")
     if wheel_meta["Root-Is-Purelib"] != "false":
         problems.append("WHEEL says Root-Is-Purelib is not false for a binary wheel")
 

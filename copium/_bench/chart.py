@@ -10,8 +10,9 @@ extra instead of an ImportError from deep inside.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
-from typing import List, Optional, Sequence
+from typing import Optional
 
 from copium._bench import report
 from copium._bench.session import WorkloadResult
@@ -31,17 +32,16 @@ def require_pygal() -> ModuleType:
         return importlib.import_module("pygal")
     except ImportError as error:
         raise ChartUnavailable(
-            f"--chart needs pygal, from copium's optional 'bench' extra: {EXTRA_HINT} "
-            f"({error})"
+            f"--chart needs pygal, from copium's optional 'bench' extra: {EXTRA_HINT} ({error})"
         ) from error
 
 
-def _series(results: Sequence[WorkloadResult], over: str) -> List[Optional[float]]:
+def _series(results: Sequence[WorkloadResult], over: str) -> list[Optional[float]]:
     values = [report.speedup(result, over) for result in results]
     return [round(value, 2) if value is not None else None for value in values]
 
 
-def _ticks(results: Sequence[WorkloadResult]) -> List[float]:
+def _ticks(results: Sequence[WorkloadResult]) -> list[float]:
     """1-2-5 ticks covering every speedup and 1x."""
     values = [v for over in ("stdlib", "baseline") for v in _series(results, over) if v]
     low, high = min(values + [1.0]), max(values + [1.0])
@@ -52,7 +52,7 @@ def _ticks(results: Sequence[WorkloadResult]) -> List[float]:
     return [round(tick, 2) for tick in ticks]
 
 
-def _top_down(items: Sequence[WorkloadResult]) -> List[WorkloadResult]:
+def _top_down(items: Sequence[WorkloadResult]) -> list[WorkloadResult]:
     # pygal draws a horizontal bar chart's first label at the bottom; the report lists
     # workloads top-down, so the chart gets them reversed to read in the same order.
     return list(reversed(items))

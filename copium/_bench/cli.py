@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from copium._bench import chart, implementations, machine, progress, report, session
 from copium._bench.workloads import WORKLOADS, Workload
@@ -31,25 +32,50 @@ def _parser() -> argparse.ArgumentParser:
         description="Time copium.deepcopy against the stdlib copy.deepcopy on a built-in set "
         "of workloads, alternating between them; report the best repeat of each.",
     )
-    parser.add_argument("--quick", action="store_true",
-                        help=f"a fast smoke run: {QUICK.repeats} repeats of at least "
-                        f"{QUICK.min_time_ns // 1_000_000} ms (numbers are rough)")
-    parser.add_argument("--repeats", type=int, metavar="N",
-                        help=f"repeats per implementation and workload [{DEFAULT.repeats}]")
-    parser.add_argument("--min-time", type=float, metavar="MS",
-                        help="calibrate loops so one repeat lasts at least MS milliseconds "
-                        f"[{DEFAULT.min_time_ns // 1_000_000}]")
-    parser.add_argument("--baseline", metavar="PYTHON",
-                        help="also time the copium installed for this interpreter (e.g. another "
-                        "venv's bin/python holding copium 0.1.0), alternating with this one")
-    parser.add_argument("--memory", action="store_true",
-                        help="also measure the peak extra memory of one deepcopy (tracemalloc)")
-    parser.add_argument("--chart", metavar="FILE.svg",
-                        help="write a bar chart of the speedups (needs the 'bench' extra)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a fast smoke run: {QUICK.repeats} repeats of at least "
+        f"{QUICK.min_time_ns // 1_000_000} ms (numbers are rough)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help=f"repeats per implementation and workload [{DEFAULT.repeats}]",
+    )
+    parser.add_argument(
+        "--min-time",
+        type=float,
+        metavar="MS",
+        help="calibrate loops so one repeat lasts at least MS milliseconds "
+        f"[{DEFAULT.min_time_ns // 1_000_000}]",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="also time the copium installed for this interpreter (e.g. another "
+        "venv's bin/python holding copium 0.1.0), alternating with this one",
+    )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="also measure the peak extra memory of one deepcopy (tracemalloc)",
+    )
+    parser.add_argument(
+        "--chart",
+        metavar="FILE.svg",
+        help="write a bar chart of the speedups (needs the 'bench' extra)",
+    )
     parser.add_argument("--json", metavar="FILE", help="write every sample and the setup as JSON")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
-    parser.add_argument("-k", dest="select", action="append", metavar="TEXT",
-                        help="only workloads whose name or class contains TEXT (repeatable)")
+    parser.add_argument(
+        "-k",
+        dest="select",
+        action="append",
+        metavar="TEXT",
+        help="only workloads whose name or class contains TEXT (repeatable)",
+    )
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress output")
     return parser  # fmt: skip
@@ -62,7 +88,7 @@ def _settings(args: argparse.Namespace) -> session.Settings:
     return session.Settings(repeats=repeats, min_time_ns=min_time_ns, memory=args.memory)
 
 
-def _selected(patterns: Optional[List[str]]) -> List[Workload]:
+def _selected(patterns: Optional[list[str]]) -> list[Workload]:
     if not patterns:
         return list(WORKLOADS)
     return [w for w in WORKLOADS if any(p in w.name or p in w.group for p in patterns)]
@@ -74,11 +100,11 @@ def _list(workloads: Sequence[Workload]) -> str:
 
 
 def _header(
-    info: Dict[str, Any],
+    info: dict[str, Any],
     settings: session.Settings,
     baseline: Optional[implementations.Baseline],
     markdown: bool,
-) -> List[str]:
+) -> list[str]:
     rows = machine.summary_rows(info)
     if baseline is not None:
         rows.append(("baseline", f"copium {baseline.info['copium']} on "
@@ -92,7 +118,7 @@ def _header(
     return [f"{label + ':':<{width + 2}}{text}" for label, text in rows]
 
 
-def _python_mismatch(info: Dict[str, Any], baseline: implementations.Baseline) -> Optional[str]:
+def _python_mismatch(info: dict[str, Any], baseline: implementations.Baseline) -> Optional[str]:
     ours = ".".join(str(info["python"]).split(".")[:2])
     theirs = ".".join(str(baseline.info["python"]).split()[-1].split(".")[:2])
     if ours == theirs:
@@ -104,11 +130,11 @@ def _python_mismatch(info: Dict[str, Any], baseline: implementations.Baseline) -
 
 
 def _as_json(
-    info: Dict[str, Any],
+    info: dict[str, Any],
     settings: session.Settings,
     baseline: Optional[implementations.Baseline],
     results: Sequence[session.WorkloadResult],
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     return {
         "machine": info,
         "settings": settings._asdict(),
@@ -119,8 +145,12 @@ def _as_json(
                 "class": result.workload.group,
                 "description": result.workload.description,
                 "timings": {
-                    name: {"loops": timing.loops, "ns_per_call": timing.ns_per_call,
-                           "best": timing.best, "median": timing.median}
+                    name: {
+                        "loops": timing.loops,
+                        "ns_per_call": timing.ns_per_call,
+                        "best": timing.best,
+                        "median": timing.median,
+                    }
                     for name, timing in result.timings.items()
                 },  # fmt: skip
                 "peak_extra_bytes": result.peak_extra_bytes,
@@ -156,7 +186,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 2
 
     info = machine.describe()
-    sides: List[implementations.Implementation] = [
+    sides: list[implementations.Implementation] = [
         implementations.stdlib(),
         implementations.this_copium(),
     ]

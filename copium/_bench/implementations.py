@@ -12,13 +12,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from typing import IO, Any, Callable, Dict, Tuple
+from typing import IO, Any, Callable
 
 from copium._bench import measure
 from copium._bench.workloads import Workload
 
 __all__ = [
-    "Baseline", "BaselineError", "Implementation", "Local", "RUNNER", "Shallow", "stdlib",
+    "Baseline",
+    "BaselineError",
+    "Implementation",
+    "Local",
+    "RUNNER",
+    "Shallow",
+    "stdlib",
     "this_copium",
 ]
 
@@ -112,15 +118,17 @@ class Baseline(Implementation):
                 bufsize=1,
             )
         except OSError as error:
-            raise BaselineError(f"cannot start the baseline interpreter {python}: {error}")
-        self.info: Dict[str, Any] = self._read()
+            raise BaselineError(
+                f"cannot start the baseline interpreter {python}: {error}"
+            ) from error
+        self.info: dict[str, Any] = self._read()
 
-    def _pipes(self) -> Tuple[IO[str], IO[str]]:
+    def _pipes(self) -> tuple[IO[str], IO[str]]:
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None, "started with both pipes"
         return stdin, stdout
 
-    def _read(self) -> Dict[str, Any]:
+    def _read(self) -> dict[str, Any]:
         line = self._pipes()[1].readline()
         if not line:
             code = self._process.wait()
@@ -128,18 +136,18 @@ class Baseline(Implementation):
                 f"the baseline interpreter {self.python} exited (status {code}) before "
                 "answering; its error is printed above (is copium installed there?)"
             )
-        reply: Dict[str, Any] = json.loads(line)
+        reply: dict[str, Any] = json.loads(line)
         if "error" in reply:
             raise BaselineError(f"the baseline interpreter {self.python} failed:\n{reply['error']}")
         return reply
 
-    def _ask(self, op: str, workload: Workload, **fields: Any) -> Dict[str, Any]:
+    def _ask(self, op: str, workload: Workload, **fields: Any) -> dict[str, Any]:
         stdin = self._pipes()[0]
         try:
             stdin.write(json.dumps({"op": op, "workload": workload.name, **fields}) + "\n")
             stdin.flush()
         except BrokenPipeError:
-            raise BaselineError(f"the baseline interpreter {self.python} has exited")
+            raise BaselineError(f"the baseline interpreter {self.python} has exited") from None
         return self._read()
 
     def calibrate(self, workload: Workload, obj: Any, min_time_ns: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
 __all__ = ["copium_build", "cpu_model", "describe", "one_line", "summary_rows"]
 
@@ -29,7 +29,7 @@ def cpu_model() -> Optional[str]:
     return platform.processor() or None
 
 
-def copium_build() -> Dict[str, Optional[str]]:
+def copium_build() -> dict[str, Optional[str]]:
     from copium import __about__
 
     return {
@@ -41,7 +41,7 @@ def copium_build() -> Dict[str, Optional[str]]:
     }
 
 
-def describe() -> Dict[str, object]:
+def describe() -> dict[str, object]:
     return {
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
@@ -54,7 +54,7 @@ def describe() -> Dict[str, object]:
     }
 
 
-def summary_rows(info: Dict[str, object]) -> List[Tuple[str, str]]:
+def summary_rows(info: dict[str, object]) -> list[tuple[str, str]]:
     """The description as (label, text) rows for the report header."""
     build = info["copium"]
     assert isinstance(build, dict)
@@ -70,7 +70,7 @@ def summary_rows(info: Dict[str, object]) -> List[Tuple[str, str]]:
     ]
 
 
-def one_line(info: Dict[str, object]) -> str:
+def one_line(info: dict[str, object]) -> str:
     """A short caption: interpreter, machine and copium build on one line."""
     build = info["copium"]
     assert isinstance(build, dict)

@@ -23,8 +23,14 @@ from types import ModuleType
 from typing import Any, Callable
 
 __all__ = [
-    "CopyFunction", "MAX_LOOPS", "calibrate", "peak_extra_bytes", "private_stdlib_copy",
-    "python_description", "run_loops", "time_per_call",
+    "CopyFunction",
+    "MAX_LOOPS",
+    "calibrate",
+    "peak_extra_bytes",
+    "private_stdlib_copy",
+    "python_description",
+    "run_loops",
+    "time_per_call",
 ]
 
 CopyFunction = Callable[[Any], Any]

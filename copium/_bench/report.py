@@ -11,20 +11,31 @@ mean that treats a 2x gain and a 2x loss as cancelling out.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, NamedTuple, Optional, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple, Optional
 
 from copium._bench.session import WorkloadResult
 
 __all__ = [
-    "Table", "class_geomeans", "format_bytes", "format_ns", "format_ratio", "geomean",
-    "geomean_table", "memory_table", "render", "shallow_table", "speedup", "timing_table",
+    "Table",
+    "class_geomeans",
+    "format_bytes",
+    "format_ns",
+    "format_ratio",
+    "geomean",
+    "geomean_table",
+    "memory_table",
+    "render",
+    "shallow_table",
+    "speedup",
+    "timing_table",
 ]
 
 
 class Table(NamedTuple):
     title: str
-    headers: List[str]
-    rows: List[List[str]]
+    headers: list[str]
+    rows: list[list[str]]
     note: str = ""
 
 
@@ -64,13 +75,13 @@ def geomean(values: Sequence[float]) -> Optional[float]:
     return math.exp(sum(math.log(value) for value in values) / len(values))
 
 
-def _speedups(results: Sequence[WorkloadResult], over: str) -> List[float]:
+def _speedups(results: Sequence[WorkloadResult], over: str) -> list[float]:
     return [value for value in (speedup(result, over) for result in results) if value is not None]
 
 
-def class_geomeans(results: Sequence[WorkloadResult], over: str) -> Dict[str, Optional[float]]:
+def class_geomeans(results: Sequence[WorkloadResult], over: str) -> dict[str, Optional[float]]:
     """Geometric-mean speedup over ``over`` per workload class, then ``"all"``."""
-    groups: Dict[str, List[WorkloadResult]] = {}
+    groups: dict[str, list[WorkloadResult]] = {}
     for result in results:
         groups.setdefault(result.workload.group, []).append(result)
     means = {group: geomean(_speedups(members, over)) for group, members in groups.items()}
@@ -103,7 +114,7 @@ def geomean_table(results: Sequence[WorkloadResult]) -> Table:
     baseline = _has(results, "baseline")
     over_stdlib = class_geomeans(results, "stdlib")
     over_baseline = class_geomeans(results, "baseline") if baseline else {}
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for result in results:
         counts[result.workload.group] = counts.get(result.workload.group, 0) + 1
     counts["all"] = len(results)

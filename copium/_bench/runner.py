@@ -28,7 +28,7 @@ import os
 import sys
 import traceback
 from types import ModuleType
-from typing import IO, TYPE_CHECKING, Any, Callable, Dict
+from typing import IO, TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING or __package__:
     from copium._bench import measure, workloads
@@ -50,7 +50,7 @@ def _copium_version(copium: ModuleType) -> str:
     return str(version)
 
 
-def greeting(copium: ModuleType) -> Dict[str, Any]:
+def greeting(copium: ModuleType) -> dict[str, Any]:
     return {
         "python": measure.python_description(),
         "executable": sys.executable,
@@ -65,14 +65,14 @@ class Server:
     def __init__(self, copy: Callable[[Any], Any]) -> None:
         self._copy = copy
         self._catalogue = workloads.by_name()
-        self._objects: Dict[str, Any] = {}
+        self._objects: dict[str, Any] = {}
 
     def _object(self, name: str) -> Any:
         if name not in self._objects:
             self._objects[name] = self._catalogue[name].build()
         return self._objects[name]
 
-    def answer(self, request: Dict[str, Any]) -> Dict[str, Any]:
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request["op"]
         obj = self._object(request["workload"])
         if op == "calibrate":

@@ -13,7 +13,8 @@ disturbed by anything else); the median is kept as well.
 from __future__ import annotations
 
 import statistics
-from typing import Any, Dict, List, NamedTuple, Optional, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Optional, Protocol
 
 from copium._bench.implementations import Implementation
 from copium._bench.workloads import Workload
@@ -29,7 +30,7 @@ class Settings(NamedTuple):
 
 class Timing(NamedTuple):
     loops: int
-    ns_per_call: List[float]  # one entry per repeat, in order
+    ns_per_call: list[float]  # one entry per repeat, in order
 
     @property
     def best(self) -> float:
@@ -42,9 +43,9 @@ class Timing(NamedTuple):
 
 class WorkloadResult(NamedTuple):
     workload: Workload
-    timings: Dict[str, Timing]  # by implementation name, in the order they ran
-    peak_extra_bytes: Dict[str, int]  # by implementation name; empty without --memory
-    unequal: List[str]  # implementations whose copy did not compare equal to the original
+    timings: dict[str, Timing]  # by implementation name, in the order they ran
+    peak_extra_bytes: dict[str, int]  # by implementation name; empty without --memory
+    unequal: list[str]  # implementations whose copy did not compare equal to the original
 
     def best(self, implementation: str) -> Optional[float]:
         timing = self.timings.get(implementation)
@@ -70,11 +71,11 @@ def measure_workload(
     active = [impl for impl in implementations if _applies(impl, workload)]
     unequal = [impl.name for impl in active if not impl.copies_equal(workload, obj)]
     loops = {impl.name: impl.calibrate(workload, obj, settings.min_time_ns) for impl in active}
-    samples: Dict[str, List[float]] = {impl.name: [] for impl in active}
+    samples: dict[str, list[float]] = {impl.name: [] for impl in active}
     for _ in range(settings.repeats):
         for impl in active:
             samples[impl.name].append(impl.time_per_call(workload, obj, loops[impl.name]))
-    memory: Dict[str, int] = {}
+    memory: dict[str, int] = {}
     if settings.memory:
         memory = {impl.name: impl.peak_extra_bytes(workload, obj) for impl in active}
     timings = {name: Timing(loops[name], values) for name, values in samples.items()}
@@ -86,7 +87,7 @@ def run(
     implementations: Sequence[Implementation],
     settings: Settings,
     progress: Optional[Progress] = None,
-) -> List[WorkloadResult]:
+) -> list[WorkloadResult]:
     results = []
     for workload in workloads:
         if progress is not None:

@@ -21,17 +21,45 @@ import decimal
 import enum
 import fractions
 import uuid
-from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, NamedTuple, Optional
 
 __all__ = [
-    "APPLICATION", "Address", "FLAT", "NESTED", "OBJECTS", "PYPERFORMANCE", "PlainObject",
-    "Point", "RECORDS", "Reducible", "Shape", "SlotsObject", "Status", "User", "WORKLOADS",
-    "Workload", "application_state_document", "by_name", "bytearrays",
-    "dataclass_with_nested_dataclasses", "dict_of_10k_int_to_float", "dict_of_1k_str_to_int",
-    "dict_of_mixed_values", "dict_repeating_one_list", "dicts_nested_300_deep",
-    "json_like_records", "list_of_10k_ints", "list_of_1k_mixed_atomics", "list_of_1k_strs",
-    "lists_nested_300_deep", "nested_immutable_tuples", "object_with_reduce", "plain_objects",
-    "slots_objects", "tree_of_lists_and_dicts", "tuple_of_10k_ints",
+    "APPLICATION",
+    "Address",
+    "FLAT",
+    "NESTED",
+    "OBJECTS",
+    "PYPERFORMANCE",
+    "PlainObject",
+    "Point",
+    "RECORDS",
+    "Reducible",
+    "Shape",
+    "SlotsObject",
+    "Status",
+    "User",
+    "WORKLOADS",
+    "Workload",
+    "application_state_document",
+    "by_name",
+    "bytearrays",
+    "dataclass_with_nested_dataclasses",
+    "dict_of_10k_int_to_float",
+    "dict_of_1k_str_to_int",
+    "dict_of_mixed_values",
+    "dict_repeating_one_list",
+    "dicts_nested_300_deep",
+    "json_like_records",
+    "list_of_10k_ints",
+    "list_of_1k_mixed_atomics",
+    "list_of_1k_strs",
+    "lists_nested_300_deep",
+    "nested_immutable_tuples",
+    "object_with_reduce",
+    "plain_objects",
+    "slots_objects",
+    "tree_of_lists_and_dicts",
+    "tuple_of_10k_ints",
 ]
 
 
@@ -58,31 +86,31 @@ class Point:
 @dataclasses.dataclass
 class Shape:
     name: str
-    corners: List[Point]
-    tags: List[str]
+    corners: list[Point]
+    tags: list[str]
     closed: bool = True
 
 
 class Reducible:
     """Copied through ``__reduce__``: the path every class without a fast path takes."""
 
-    def __init__(self, label: str, weights: List[int]) -> None:
+    def __init__(self, label: str, weights: list[int]) -> None:
         self.label = label
         self.weights = weights
 
-    def __reduce__(self) -> Tuple[Any, ...]:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (Reducible, (self.label, self.weights))
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Reducible)
-            and (self.label, self.weights) == (other.label, other.weights)
+        return isinstance(other, Reducible) and (self.label, self.weights) == (
+            other.label,
+            other.weights,
         )
 
     __hash__ = None  # type: ignore[assignment]
 
 
-def dict_of_mixed_values() -> Dict[str, Any]:
+def dict_of_mixed_values() -> dict[str, Any]:
     return {
         "name": "widget",
         "count": 42,
@@ -99,7 +127,7 @@ def object_with_reduce() -> Reducible:
     return Reducible("weights", list(range(20)))
 
 
-def dict_repeating_one_list() -> Dict[str, Any]:
+def dict_repeating_one_list() -> dict[str, Any]:
     shared = list(range(10))
     return {"first": shared, "second": shared, "pairs": [shared, shared, shared], "own": [1, 2]}
 
@@ -130,12 +158,12 @@ class User:
     status: Status
     joined: datetime.datetime
     address: Address
-    roles: FrozenSet[str]
+    roles: frozenset[str]
     balance: decimal.Decimal
-    preferences: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    preferences: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def application_state_document() -> Dict[str, Any]:
+def application_state_document() -> dict[str, Any]:
     """What an app deep-copies before mutating its state: typed, nested, shared."""
     epoch = datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)
     default_prefs = {"theme": "dark", "language": "en", "notifications": {"email", "push"}}
@@ -170,28 +198,28 @@ def application_state_document() -> Dict[str, Any]:
 # ------------------------------------------------------------- flat containers
 
 
-def list_of_10k_ints() -> List[int]:
+def list_of_10k_ints() -> list[int]:
     return list(range(10_000))
 
 
-def list_of_1k_strs() -> List[str]:
+def list_of_1k_strs() -> list[str]:
     return [f"item-{i}" for i in range(1_000)]
 
 
-def dict_of_1k_str_to_int() -> Dict[str, int]:
+def dict_of_1k_str_to_int() -> dict[str, int]:
     return {f"key-{i}": i for i in range(1_000)}
 
 
-def dict_of_10k_int_to_float() -> Dict[int, float]:
+def dict_of_10k_int_to_float() -> dict[int, float]:
     return {i: i / 3 for i in range(10_000)}
 
 
-def tuple_of_10k_ints() -> Tuple[int, ...]:
+def tuple_of_10k_ints() -> tuple[int, ...]:
     return tuple(range(10_000))
 
 
-def list_of_1k_mixed_atomics() -> List[Any]:
-    atoms: List[Any] = [
+def list_of_1k_mixed_atomics() -> list[Any]:
+    atoms: list[Any] = [
         0, -1, 2**70, 1.5, float("inf"), 2j, "text", "", b"bytes", None, True, False,
         Ellipsis, NotImplemented, range(5), int, len, _nested_lists,
     ]  # fmt: skip
@@ -201,48 +229,50 @@ def list_of_1k_mixed_atomics() -> List[Any]:
 # --------------------------------------------------------------------- nesting
 
 
-def nested_immutable_tuples() -> Tuple[Any, ...]:
+def nested_immutable_tuples() -> tuple[Any, ...]:
     """Tuples of tuples of atomics: the copy is the original, found by a full walk."""
     return tuple(tuple((i, f"s{i}", (i * 0.5, None, (j,))) for j in range(10)) for i in range(100))
 
 
-def _nested_lists(depth: int) -> List[Any]:
-    node: List[Any] = [0]
+def _nested_lists(depth: int) -> list[Any]:
+    node: list[Any] = [0]
     for level in range(1, depth):
         node = [level, node]
     return node
 
 
-def lists_nested_300_deep() -> List[Any]:
+def lists_nested_300_deep() -> list[Any]:
     # Deep enough to stress recursion, shallow enough for the stdlib's recursion limit.
     return _nested_lists(300)
 
 
-def dicts_nested_300_deep() -> Dict[str, Any]:
-    node: Dict[str, Any] = {"leaf": True}
+def dicts_nested_300_deep() -> dict[str, Any]:
+    node: dict[str, Any] = {"leaf": True}
     for level in range(300):
         node = {"level": level, "child": node}
     return node
 
 
-def tree_of_lists_and_dicts() -> Dict[str, Any]:
+def tree_of_lists_and_dicts() -> dict[str, Any]:
     """A wide, moderately deep tree: branching 4, depth 5."""
 
     def branch(depth: int) -> Any:
         if depth == 0:
             return [depth, "leaf", 1.0]
-        return {f"k{i}": branch(depth - 1) for i in range(4)} if depth % 2 else [
-            branch(depth - 1) for _ in range(4)
-        ]
+        return (
+            {f"k{i}": branch(depth - 1) for i in range(4)}
+            if depth % 2
+            else [branch(depth - 1) for _ in range(4)]
+        )
 
-    result: Dict[str, Any] = branch(5)
+    result: dict[str, Any] = branch(5)
     return result
 
 
 # --------------------------------------------------------------------- records
 
 
-def json_like_records() -> List[Dict[str, Any]]:
+def json_like_records() -> list[dict[str, Any]]:
     """A decoded JSON API response: only dicts, lists, str, int, float, bool and None."""
     return [
         {
@@ -290,15 +320,15 @@ class SlotsObject:
     __hash__ = None  # type: ignore[assignment]
 
 
-def plain_objects() -> List[PlainObject]:
+def plain_objects() -> list[PlainObject]:
     return [PlainObject(i) for i in range(500)]
 
 
-def slots_objects() -> List[SlotsObject]:
+def slots_objects() -> list[SlotsObject]:
     return [SlotsObject(i) for i in range(500)]
 
 
-def bytearrays() -> List[bytearray]:
+def bytearrays() -> list[bytearray]:
     return [bytearray(range(256)) * 4 for _ in range(100)]
 
 
@@ -311,7 +341,7 @@ NESTED = "nesting"
 RECORDS = "records"
 OBJECTS = "objects and buffers"
 
-WORKLOADS: Tuple[Workload, ...] = (
+WORKLOADS: tuple[Workload, ...] = (
     Workload("dict_of_mixed_values", PYPERFORMANCE,
              "dict of str/int/float/list/tuple/dict values and a dataclass",
              dict_of_mixed_values),
@@ -363,5 +393,5 @@ WORKLOADS: Tuple[Workload, ...] = (
 )  # fmt: skip
 
 
-def by_name() -> Dict[str, Workload]:
+def by_name() -> dict[str, Workload]:
     return {workload.name: workload for workload in WORKLOADS}

@@ -8,8 +8,9 @@ one proves the stubs refuse that misuse.
 from __future__ import annotations
 
 import sys
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Literal, MutableMapping, Optional, Tuple, Union
+from typing import Any, Literal, Optional, Union
 
 from typing_extensions import assert_type
 
@@ -26,12 +27,12 @@ class Point:
     y: int
 
 
-orders: Dict[str, List[int]] = {"a": [1, 2]}
+orders: dict[str, list[int]] = {"a": [1, 2]}
 
 # copium mirrors copy: the result has the argument's type.
-assert_type(copium.deepcopy(orders), Dict[str, List[int]])
-assert_type(copium.deepcopy(orders, {}), Dict[str, List[int]])
-assert_type(copium.deepcopy(orders, None), Dict[str, List[int]])
+assert_type(copium.deepcopy(orders), dict[str, list[int]])
+assert_type(copium.deepcopy(orders, {}), dict[str, list[int]])
+assert_type(copium.deepcopy(orders, None), dict[str, list[int]])
 assert_type(copium.copy(Point(1, 2)), Point)
 copium.deepcopy(orders, [])  # type: ignore[arg-type]
 
@@ -67,17 +68,17 @@ settings = copium.config.get()
 assert_type(settings, copium.config.Settings)
 assert_type(settings["memo"], Literal["native", "dict"])
 assert_type(settings["on_incompatible"], Literal["warn", "raise", "silent"])
-assert_type(settings["suppress_warnings"], List[str])
+assert_type(settings["suppress_warnings"], list[str])
 copium.config.apply(**settings)
 
 # copium.extra
-assert_type(copium.extra.replicate(orders, 3), List[Dict[str, List[int]]])
-assert_type(copium.extra.repeatcall(lambda: Point(0, 0), 3), List[Point])
+assert_type(copium.extra.replicate(orders, 3), list[dict[str, list[int]]])
+assert_type(copium.extra.repeatcall(lambda: Point(0, 0), 3), list[Point])
 copium.extra.repeatcall(Point(0, 0), 3)  # type: ignore[arg-type]
 copium.extra.replicate(orders, "3")  # type: ignore[arg-type]
 
 # copium.__about__
 assert_type(copium.__version__, str)
-assert_type(__about__.__version_tuple__, Tuple[Union[int, str], ...])
+assert_type(__about__.__version_tuple__, tuple[Union[int, str], ...])
 assert_type(__about__.__build_hash__, str)
 assert_type(__about__.__limited_api__, Optional[str])

@@ -62,11 +62,19 @@ pyenv_root() {
     fi
 }
 
-# find_python 3.11 -> path of the newest CPython 3.11.x: pyenv's release builds first
-# (exact "3.11.N" folders, so no -dev or free-threaded "t" builds), then python3.11 on PATH.
-find_python() {
-    local minor="$1" root dir candidate
-    root="$(pyenv_root)"
+# Release folders named exactly MINOR.N under PARENT (so no -dev or free-threaded "t"
+# builds), newest first.
+release_dirs() {
+    local parent="$1" minor="$2" dir
+    for dir in "$parent/$minor".*; do
+        [[ "${dir##*/}" =~ ^${minor//./\\.}\.[0-9]+$ ]] && printf '%s\n' "$dir"
+    done | sort -V -r
+}
+
+# The first CPython MINOR interpreter found in the folders read from stdin, in order:
+# bin/python3 (POSIX layout) or python.exe (Windows layout) in each.
+first_python_in() {
+    local minor="$1" dir candidate
     while IFS= read -r dir; do
         for candidate in "$dir/bin/python3" "$dir/python.exe"; do
             if [ -x "$candidate" ] && [ "$(python_minor "$candidate")" = "$minor" ]; then
@@ -74,11 +82,33 @@ find_python() {
                 return 0
             fi
         done
-    done < <(
-        for dir in "$root/versions/$minor".*; do
-            [[ "${dir##*/}" =~ ^${minor//./\\.}\.[0-9]+$ ]] && printf '%s\n' "$dir"
-        done | sort -V -r
-    )
+    done
+    return 1
+}
+
+# find_python 3.11 -> path of the newest CPython 3.11.x, looked for in this order:
+#   1. pyenv's release builds ($(pyenv root)/versions/3.11.N);
+#   2. GitHub runners' tool cache, where actions/setup-python installs every version it
+#      is asked for but puts only the last on PATH: $RUNNER_TOOL_CACHE/Python/3.11.N/ARCH/
+#      holding python.exe on Windows and bin/python3 on macOS and Linux;
+#   3. python3.11 on PATH.
+find_python() {
+    local minor="$1" cache candidate
+    first_python_in "$minor" < <(release_dirs "$(pyenv_root)/versions" "$minor") && return 0
+    if [ -n "${RUNNER_TOOL_CACHE:-}" ]; then
+        cache="$RUNNER_TOOL_CACHE"
+        # Git Bash on Windows sees C:\hostedtoolcache\windows; globs need /c/hostedtoolcache/windows.
+        if command -v cygpath >/dev/null 2>&1; then cache="$(cygpath -u "$cache")"; fi
+        first_python_in "$minor" < <(
+            release_dirs "$cache/Python" "$minor" | while IFS= read -r dir; do
+                # One folder per architecture (x64, arm64, x64-freethreaded, ...);
+                # python_minor turns away free-threaded ones.
+                for arch in "$dir"/*/; do
+                    [ -d "$arch" ] && printf '%s\n' "${arch%/}"
+                done
+            done
+        ) && return 0
+    fi
     candidate="$(command -v "python$minor" 2>/dev/null || true)"
     if [ -n "$candidate" ] && [ "$(python_minor "$candidate")" = "$minor" ]; then
         printf '%s\n' "$candidate"
@@ -122,15 +152,17 @@ print(h.hexdigest()[:12])
 PY
 }
 
-# fresh_venv DIR PYTHON REQUIREMENTS -> a new venv at DIR holding exactly the pinned
-# requirements. Prints its interpreter. (Explicit returns: callers may run it where
-# set -e is off, inside `if` or `$(...)`.)
+# fresh_venv DIR PYTHON REQUIREMENTS [PIP_ARGS...] -> a new venv at DIR holding exactly
+# the pinned requirements, installed with any extra pip install arguments. Prints its
+# interpreter. (Explicit returns: callers may run it where set -e is off, inside `if`
+# or `$(...)`.)
 fresh_venv() {
     local dir="$1" py="$2" requirements="$3" vpy
+    shift 3
     rm -rf "$dir" || return 1
     "$py" -m venv "$dir" >&2 || return 1
     vpy="$(venv_python "$dir")"
-    "$vpy" -m pip install --quiet -r "$requirements" >&2 || return 1
+    "$vpy" -m pip install --quiet "$@" -r "$requirements" >&2 || return 1
     printf '%s\n' "$vpy"
 }
 

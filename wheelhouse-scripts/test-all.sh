@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Usage: test-all.sh [PYTEST_ARGS...]
 # The project's test command (README "Testing", .ci/run):
-#   1. cargo fmt --check and clippy -D warnings for both feature sets (stops on failure);
+#   1. Python lint (ruff check, ruff format --check), then cargo fmt --check and clippy
+#      -D warnings for both feature sets (stops on failure);
 #   2. builds the abi3 wheel once and audits it (stops on failure);
 #   3. installs that same file into a fresh venv of every CPython 3.9-3.13 and runs the
 #      pytest suite in each;
 #   4. builds the fast-paths wheel for the default interpreter (3.11) and runs the suite
 #      on it in a fresh venv;
-#   5. prints a table per run and, as its last line, "N passed, M failed, K skipped".
+#   5. builds the sdist and, from it alone, both variants (sdist-check.sh), then checks
+#      the release workflows and the cibuildwheel selection (check-workflows.sh);
+#   6. prints a table with a row per run and per check of step 5 and, as its last line,
+#      "N passed, M failed, K skipped" (a failed check counts as one failure).
 # Exits non-zero if any step or run failed. With CI=true every one of 3.9-3.13 must be
 # found; locally a missing version is a warning. COPIUM_PYTHONS="3.11 3.13" narrows
 # the versions for a quicker local loop (and so fails under CI=true).
@@ -45,6 +49,7 @@ fi
 default_py="$(default_python)"
 
 # --- 1-2. lint, build and audit the shipped wheel ---
+bash "$SCRIPTS_DIR/lint-python.sh"
 bash "$SCRIPTS_DIR/lint-rust.sh"
 abi3_wheel="$(bash "$SCRIPTS_DIR/build-wheel.sh" abi3 "$default_py")"
 bash "$SCRIPTS_DIR/audit-wheel.sh" "$abi3_wheel" abi3
@@ -63,7 +68,19 @@ else
     printf '%s\tfast-paths\t0\t0\t0\tFAIL\tbuild or audit failed\n' "$default_minor" >>"$summary"
 fi
 
-# --- 5. summary ---
+# --- 5. the sdist and the release machinery: one summary row each, with no test counts ---
+check_row() {
+    local variant="$1" started_at=$SECONDS status=ok
+    shift
+    # stdout too goes to the log: sdist-check.sh prints the sdist's path there.
+    "$@" >&2 || status=FAIL
+    printf '%s\t%s\t0\t0\t0\t%s\t%s\n' "$default_minor" "$variant" "$status" \
+        "$((SECONDS - started_at))s" >>"$summary"
+}
+check_row sdist bash "$SCRIPTS_DIR/sdist-check.sh"
+check_row workflows bash "$SCRIPTS_DIR/check-workflows.sh"
+
+# --- 6. summary ---
 total_passed=0
 total_failed=0
 total_skipped=0

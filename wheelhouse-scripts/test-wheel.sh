@@ -44,7 +44,10 @@ record() {
 # Every step says `|| return 1`: set -e does not apply inside a function called by `if`.
 setup() {
     log "CPython $minor: fresh venv with the test requirements and $(basename "$wheel")"
-    vpy="$(fresh_venv "$venv" "$python" "$REQUIREMENTS_DIR/test.txt")" || return 1
+    # --no-compile: the venv lives for one run, and byte-compiling every module of the
+    # test requirements (numpy, pandas, sympy...) at install costs more than compiling
+    # just the modules the suite imports, once, when it imports them.
+    vpy="$(fresh_venv "$venv" "$python" "$REQUIREMENTS_DIR/test.txt" --no-compile)" || return 1
     # --no-deps plus `pip check`: a runtime dependency the wheel declares but the pinned
     # requirements lack is reported instead of being fetched unpinned.
     "$vpy" -m pip install --quiet --no-deps "$wheel" >&2 || return 1

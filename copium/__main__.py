@@ -7,6 +7,7 @@ so ``info`` works even where the benchmark module is not installed.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import os
@@ -101,6 +102,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     return int(parsed.run(parsed))
 
 
+def _is_closed_pipe(error: OSError) -> bool:
+    # Windows reports a write to a pipe nobody reads any more as EINVAL, not EPIPE (the
+    # subprocess module makes the same allowance).
+    return isinstance(error, BrokenPipeError) or (
+        sys.platform == "win32" and error.errno == errno.EINVAL
+    )
+
+
 def _run_as_script() -> int:
     """``main()`` with the usual handling of a reader that stops reading early
     (``python -m copium info | head -1``): no traceback, exit status 1."""
@@ -109,7 +118,9 @@ def _run_as_script() -> int:
         # Flushed here, inside the try, rather than at interpreter exit, where a broken
         # pipe could only be reported as an ignored exception.
         sys.stdout.flush()
-    except BrokenPipeError:
+    except OSError as error:
+        if not _is_closed_pipe(error):
+            raise
         # Whatever is still buffered must not be flushed again at exit: point stdout at
         # the null device so that final flush succeeds silently.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -221,26 +221,34 @@ fn drop_unprocessed(
 
 /// `_deepcopy_tuple`: the same tuple back when every item copies to itself; after the items,
 /// the memo is checked again in case the tuple was reached (and copied) through its items.
+///
+/// The copies are collected first and the new tuple is built only once they all exist: user
+/// code runs while items are copied, and must never meet a tuple with empty slots (through
+/// `gc.get_objects()`, for instance).
 pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let n = ffi::tuple_len(x);
-    let mut copy: Option<Owned> = None;
+    // Copies of items 0..copies.len(), kept once some item copied to a different object.
+    let mut copies: Vec<Owned> = Vec::new();
+    let mut differs = false;
     let mut reentrant = !M::NATIVE;
     for i in 0..n {
         let item = ffi::tuple_item(x, i);
-        if M::NATIVE && copy.is_none() && types::is_atomic(ffi::type_of(item)) {
+        if M::NATIVE && !differs && types::is_atomic(ffi::type_of(item)) {
             continue;
         }
         reentrant = true;
         let c = e.deep(item)?;
-        if let Some(t) = &copy {
-            ffi::tuple_fill(t.as_ptr(), i, c);
-        } else if c.as_ptr() != item {
-            let t = ffi::tuple_new(n)?;
-            for j in 0..i {
-                ffi::tuple_fill(t.as_ptr(), j, ffi::new_ref(ffi::tuple_item(x, j)));
+        if !differs && c.as_ptr() != item {
+            differs = true;
+            if copies.try_reserve_exact(n as usize).is_err() {
+                // SAFETY: sets MemoryError on the current thread, which holds the GIL.
+                unsafe { pyo3_ffi::PyErr_NoMemory() };
+                return Err(ffi::Fail);
             }
-            ffi::tuple_fill(t.as_ptr(), i, c);
-            copy = Some(t);
+            copies.extend((0..i).map(|j| ffi::new_ref(ffi::tuple_item(x, j))));
+        }
+        if differs {
+            copies.push(c);
         }
     }
     if reentrant {
@@ -248,7 +256,11 @@ pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Ow
             return Ok(y);
         }
     }
-    Ok(copy.unwrap_or_else(|| ffi::new_ref(x)))
+    if differs {
+        ffi::tuple_from_vec(copies)
+    } else {
+        Ok(ffi::new_ref(x))
+    }
 }
 
 /// `_deepcopy_method`: `type(x)(x.__func__, deepcopy(x.__self__, memo))`.
@@ -267,6 +279,11 @@ pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owne
     let it = ffi::get_iter(x)?;
     let mut snapshot = Vec::new();
     while let Some(item) = ffi::iter_next(it.as_ptr())? {
+        if snapshot.try_reserve(1).is_err() {
+            // SAFETY: sets MemoryError on the current thread, which holds the GIL.
+            unsafe { pyo3_ffi::PyErr_NoMemory() };
+            return Err(ffi::Fail);
+        }
         snapshot.push(item);
     }
     drop(it);

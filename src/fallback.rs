@@ -124,14 +124,19 @@ fn merge_back(session: &mut Session, memo: &Snapshot) -> R<()> {
         entries.push((addr, ffi::new_ref(v)));
     }
     for (addr, value) in entries {
-        session.store(Key::from_addr(addr), &value);
+        session.store(Key::from_addr(addr), &value)?;
     }
     let kept = ffi::getitem(memo.dict.as_ptr(), memo.dict_id.as_ptr());
     if let Ok(list) = kept {
         if types::is_exact_list(list.as_ptr()) {
             for i in memo.kept..ffi::list_len(list.as_ptr()) as usize {
                 let obj = ffi::new_ref(ffi::list_item(list.as_ptr(), i as isize));
-                session.state().borrow_mut().keepalive.push(obj);
+                let kept = session.state().borrow_mut().keepalive.push(obj);
+                if kept.is_err() {
+                    // SAFETY: sets MemoryError on the current thread, which holds the GIL.
+                    unsafe { pyo3_ffi::PyErr_NoMemory() };
+                    return Err(ffi::Fail);
+                }
             }
         }
     } else {

@@ -12,8 +12,12 @@ pub struct KeepAlive {
 
 impl KeepAlive {
     #[inline(always)]
-    pub fn push(&mut self, obj: Owned) {
+    pub fn push(&mut self, obj: Owned) -> Result<(), crate::memo::NoMemory> {
+        self.items
+            .try_reserve(1)
+            .map_err(|_| crate::memo::NoMemory)?;
         self.items.push(obj);
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -30,6 +34,11 @@ impl KeepAlive {
 
     pub fn get(&self, i: usize) -> Option<*mut PyObject> {
         self.items.get(i).map(Owned::as_ptr)
+    }
+
+    /// The references the vector owns, for the garbage collector.
+    pub fn owned(&self) -> impl Iterator<Item = &Owned> + '_ {
+        self.items.iter()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = *mut PyObject> + '_ {

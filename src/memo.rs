@@ -18,6 +18,10 @@ pub fn hash_addr(addr: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A buffer could not grow: the caller raises MemoryError instead of the process aborting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoMemory;
+
 /// An object's memo key: its address and that address's hash, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
@@ -108,14 +112,15 @@ impl MemoTable {
 
     /// Stores `value` for `key`; returns the value it replaced, for the caller to release.
     #[inline]
-    pub fn insert(&mut self, key: Key, value: Owned) -> Option<Owned> {
+    pub fn insert(&mut self, key: Key, value: Owned) -> Result<Option<Owned>, NoMemory> {
         if let Some(slot) = self.find(key) {
             let e = &mut self.entries[(self.index[slot] - 1) as usize];
-            return e.value.replace(value);
+            return Ok(e.value.replace(value));
         }
         if (self.entries.len() + 1) * 3 >= self.index.len() * 2 {
-            self.grow();
+            self.grow()?;
         }
+        self.entries.try_reserve(1).map_err(|_| NoMemory)?;
         let mask = self.index.len() - 1;
         let mut i = key.hash as usize & mask;
         while self.index[i] != EMPTY && self.index[i] != TOMBSTONE {
@@ -130,7 +135,7 @@ impl MemoTable {
         });
         self.index[i] = self.entries.len() as u32;
         self.live += 1;
-        None
+        Ok(None)
     }
 
     /// Removes `key`; returns its value for the caller to release.
@@ -145,17 +150,19 @@ impl MemoTable {
     }
 
     /// Rebuilds the index at a size fit for the live entries, dropping deleted ones.
-    fn grow(&mut self) {
+    fn grow(&mut self) -> Result<(), NoMemory> {
         self.entries.retain(|e| e.value.is_some());
         self.rebuild_index(
             ((self.entries.len() + 1) * 2)
                 .max(MIN_SLOTS)
                 .next_power_of_two(),
-        );
+        )
     }
 
-    fn rebuild_index(&mut self, slots: usize) {
+    /// On failure the index is left empty; the call fails and the table is cleared.
+    fn rebuild_index(&mut self, slots: usize) -> Result<(), NoMemory> {
         self.index.clear();
+        self.index.try_reserve_exact(slots).map_err(|_| NoMemory)?;
         self.index.resize(slots, EMPTY);
         self.index.shrink_to(slots);
         self.tombstones = 0;
@@ -167,6 +174,12 @@ impl MemoTable {
             }
             self.index[i] = (n + 1) as u32;
         }
+        Ok(())
+    }
+
+    /// The copies the table owns, for the garbage collector.
+    pub fn owned_values(&self) -> impl Iterator<Item = &Owned> + '_ {
+        self.entries.iter().filter_map(|e| e.value.as_ref())
     }
 
     /// Live entries in insertion order, as (address, borrowed copy).
@@ -188,7 +201,8 @@ impl MemoTable {
         if self.index.len() > MIN_SLOTS * 4 && used * 8 < self.index.len() {
             let slots = (used * 2).max(MIN_SLOTS).next_power_of_two();
             self.entries.shrink_to(slots);
-            self.rebuild_index(slots);
+            // Shrinking: the buffer already has room, so this cannot fail.
+            let _ = self.rebuild_index(slots);
         } else {
             self.index.iter_mut().for_each(|s| *s = EMPTY);
         }

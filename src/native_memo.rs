@@ -55,18 +55,16 @@ impl Memo for NativeMemo {
 
     #[inline(always)]
     fn store(&mut self, key: &Key, y: &Owned) -> R<()> {
-        self.session.store(*key, y);
-        Ok(())
+        self.session.store(*key, y)
     }
 
     #[inline(always)]
     fn memoize(&mut self, x: *mut PyObject, key: &Key, y: &Owned, stored: bool) -> R<()> {
         if stored {
-            self.session.keep(x);
+            self.session.keep(x)
         } else {
-            self.session.memoize(x, *key, y);
+            self.session.memoize(x, *key, y)
         }
-        Ok(())
     }
 
     fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {

@@ -9,9 +9,10 @@
 use crate::ffi::{self, Owned};
 use crate::memo::Key;
 use crate::state::{MemoState, SharedState};
-use pyo3::exceptions::{PyIndexError, PyKeyError};
+use pyo3::exceptions::{PyIndexError, PyKeyError, PyMemoryError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::{PyTraverseError, PyVisit};
 use std::cell::RefCell;
 
 /// The engine's state, shared with Python objects.
@@ -35,10 +36,17 @@ pub struct MemoProxy {
     state: Shared,
 }
 
-/// The keepalive list found at `memo[id(memo)]`.
+/// The keepalive list found at `memo[id(memo)]`. It reaches the state through its proxy, so
+/// that only the proxy reports the state's references to the garbage collector.
 #[pyclass(module = "copium", name = "keepalive", frozen)]
 pub struct KeepAliveView {
-    state: Shared,
+    proxy: Py<MemoProxy>,
+}
+
+impl KeepAliveView {
+    fn state(&self) -> &RefCell<MemoState> {
+        self.proxy.get().state.get()
+    }
 }
 
 pub fn new_proxy(state: SharedState) -> ffi::R<Owned> {
@@ -88,11 +96,11 @@ impl MemoProxy {
         address(key) == Some(slf.as_ptr() as usize)
     }
 
-    fn keepalive(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn keepalive(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let view = KeepAliveView {
-            state: Shared(self.state.0.clone()),
+            proxy: slf.clone().unbind(),
         };
-        Ok(Bound::new(py, view)?.into_any().unbind())
+        Ok(Bound::new(slf.py(), view)?.into_any().unbind())
     }
 
     fn lookup(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
@@ -101,7 +109,7 @@ impl MemoProxy {
         if Self::is_self(slf, key) {
             let has = !this.state.get().borrow().keepalive.is_empty();
             return if has {
-                this.keepalive(py).map(Some)
+                Self::keepalive(slf).map(Some)
             } else {
                 Ok(None)
             };
@@ -166,6 +174,35 @@ impl MemoProxy {
 
 #[pymethods]
 impl MemoProxy {
+    /// The copies, kept objects and foreign entries the memo holds, so a cycle through the
+    /// memo (a copy that keeps its memo) can be collected. While a copy is running the engine
+    /// holds the proxy, which keeps all of it reachable.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        // A state borrowed right now is being changed by the engine: report nothing (the
+        // collector then only keeps more alive, never less).
+        let Ok(st) = self.state.get().try_borrow() else {
+            return Ok(());
+        };
+        for v in st.table.owned_values() {
+            visit.call(v.as_py())?;
+        }
+        for o in st.keepalive.owned() {
+            visit.call(o.as_py())?;
+        }
+        if let Some(f) = &st.foreign {
+            visit.call(f.as_py())?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let garbage = match self.state.get().try_borrow_mut() {
+            Ok(mut st) => st.clear(),
+            Err(_) => return,
+        };
+        drop(garbage);
+    }
+
     fn __len__(&self) -> usize {
         let st = self.state.get().borrow();
         let foreign = st.foreign.as_ref().map_or(0, |d| {
@@ -197,7 +234,13 @@ impl MemoProxy {
             let old = {
                 let mut st = this.state.get().borrow_mut();
                 let old = st.keepalive.take();
-                items.into_iter().for_each(|o| st.keepalive.push(o));
+                let pushed: Result<(), _> =
+                    items.into_iter().try_for_each(|o| st.keepalive.push(o));
+                if pushed.is_err() {
+                    drop(st);
+                    drop(old);
+                    return Err(PyMemoryError::new_err(()));
+                }
                 old
             };
             drop(old);
@@ -211,8 +254,7 @@ impl MemoProxy {
                 .borrow_mut()
                 .table
                 .insert(Key::from_addr(addr), v);
-            drop(old);
-            return Ok(());
+            return old.map(drop).map_err(|_| PyMemoryError::new_err(()));
         }
         this.foreign_dict(slf.py())?.set_item(key, value)
     }
@@ -296,7 +338,7 @@ impl MemoProxy {
         }
         if Self::is_self(slf, key) {
             // The keepalive list always exists, even while empty; a default is not needed.
-            return slf.get().keepalive(slf.py());
+            return Self::keepalive(slf);
         }
         let value = default.unwrap_or_else(|| slf.py().None().into_bound(slf.py()));
         Self::__setitem__(slf, key, &value)?;
@@ -393,24 +435,29 @@ impl MemoProxy {
 
 #[pymethods]
 impl KeepAliveView {
-    fn append(&self, obj: &Bound<'_, PyAny>) {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.proxy)
+    }
+
+    fn append(&self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         let o = ffi::new_ref(obj.as_ptr());
-        self.state.get().borrow_mut().keepalive.push(o);
+        let pushed = self.state().borrow_mut().keepalive.push(o);
+        pushed.map_err(|_| PyMemoryError::new_err(()))
     }
 
     fn extend(&self, objs: &Bound<'_, PyAny>) -> PyResult<()> {
         for o in objs.try_iter()? {
-            self.append(&o?);
+            self.append(&o?)?;
         }
         Ok(())
     }
 
     fn __len__(&self) -> usize {
-        self.state.get().borrow().keepalive.len()
+        self.state().borrow().keepalive.len()
     }
 
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
-        let st = self.state.get().borrow();
+        let st = self.state().borrow();
         let len = st.keepalive.len() as isize;
         let i = if index < 0 { index + len } else { index };
         (0..len)
@@ -423,7 +470,7 @@ impl KeepAliveView {
 
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let items: Vec<Py<PyAny>> = {
-            let st = self.state.get().borrow();
+            let st = self.state().borrow();
             st.keepalive.iter().map(|p| borrowed(py, p)).collect()
         };
         Ok(PyList::new(py, items)?.try_iter()?.into_any().unbind())

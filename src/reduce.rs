@@ -101,14 +101,13 @@ pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
     let args = ffi::tuple_item(parts.as_ptr(), 1);
 
     let args = if P::DEEP && ffi::is_true(args)? {
+        // Copied into a vector first: no half-filled tuple while user code runs.
         let src = as_tuple(args)?;
         let n = ffi::tuple_len(src.as_ptr());
-        let copied = ffi::tuple_new(n)?;
-        for i in 0..n {
-            let c = p.part(ffi::tuple_item(src.as_ptr(), i))?;
-            ffi::tuple_fill(copied.as_ptr(), i, c);
-        }
-        copied
+        let copied = (0..n)
+            .map(|i| p.part(ffi::tuple_item(src.as_ptr(), i)))
+            .collect::<R<Vec<Owned>>>()?;
+        ffi::tuple_from_vec(copied)?
     } else {
         as_tuple(args)?
     };

@@ -10,7 +10,7 @@
 //! on (it stays valid and keeps the copies alive, like a kept dict memo would) and the next
 //! call starts a new one.
 
-use crate::ffi::{Owned, PyObject};
+use crate::ffi::{Fail, Owned, PyObject, R};
 use crate::keepalive::KeepAlive;
 use crate::memo::{Key, MemoTable, KEEP_SLOTS_MAX};
 use std::cell::{Cell, RefCell};
@@ -57,6 +57,13 @@ impl MemoState {
             || self.table.entry_capacity() > KEEP_SLOTS_MAX
             || self.keepalive.capacity() > KEEP_SLOTS_MAX
     }
+}
+
+/// MemoryError, for a memo buffer that could not grow.
+fn no_memory() -> Fail {
+    // SAFETY: sets MemoryError on the current thread, which holds the GIL.
+    unsafe { pyo3_ffi::PyErr_NoMemory() };
+    Fail
 }
 
 thread_local! {
@@ -113,29 +120,35 @@ impl Session {
 
     /// `memo[id(x)] = y` and `_keep_alive(x, memo)` in one step.
     #[inline(always)]
-    pub fn memoize(&mut self, x: *mut PyObject, key: Key, y: &Owned) {
+    pub fn memoize(&mut self, x: *mut PyObject, key: Key, y: &Owned) -> R<()> {
         let state = self.state();
         let mut st = state.borrow_mut();
         let old = st.table.insert(key, y.clone());
-        st.keepalive.push(crate::ffi::new_ref(x));
+        let kept = match old {
+            Ok(_) => st.keepalive.push(crate::ffi::new_ref(x)),
+            Err(e) => Err(e),
+        };
         drop(st);
         drop(old);
+        kept.map_err(|_| no_memory())
     }
 
     /// `_keep_alive(x)` alone, for a copy a handler already stored.
     #[inline(always)]
-    pub fn keep(&mut self, x: *mut PyObject) {
-        self.state()
+    pub fn keep(&mut self, x: *mut PyObject) -> R<()> {
+        let kept = self
+            .state()
             .borrow_mut()
             .keepalive
             .push(crate::ffi::new_ref(x));
+        kept.map_err(|_| no_memory())
     }
 
     /// `memo[id(x)] = y` only (the original is kept alive by a later `memoize`).
     #[inline(always)]
-    pub fn store(&mut self, key: Key, y: &Owned) {
+    pub fn store(&mut self, key: Key, y: &Owned) -> R<()> {
         let old = self.state().borrow_mut().table.insert(key, y.clone());
-        drop(old);
+        old.map(drop).map_err(|_| no_memory())
     }
 
     /// The Python proxy over this memo, created on first need.

@@ -221,6 +221,15 @@ pub fn getattr_not_none(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Own
     Ok(getattr_opt(obj, name)?.filter(|v| v.as_ptr() != none()))
 }
 
+/// A new tuple of `items`, filled before anything else can see it.
+pub fn tuple_from_vec(items: Vec<Owned>) -> R<Owned> {
+    let t = tuple_new(items.len() as Py_ssize_t)?;
+    for (i, item) in items.into_iter().enumerate() {
+        tuple_fill(t.as_ptr(), i as Py_ssize_t, item);
+    }
+    Ok(t)
+}
+
 /// An empty dict that will hold `n` items without resizing, where the interpreter offers
 /// that; a plain empty dict otherwise.
 #[inline]

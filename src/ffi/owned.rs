@@ -21,6 +21,14 @@ impl Owned {
         self.0.as_ptr()
     }
 
+    /// The same reference as pyo3 sees it, for reporting it to the garbage collector.
+    #[inline(always)]
+    pub fn as_py(&self) -> &pyo3::Py<pyo3::PyAny> {
+        // SAFETY: `Py<PyAny>` is `repr(transparent)` over `NonNull<PyObject>` (plus a
+        // zero-sized marker), exactly like `Owned`; the borrow cannot outlive `self`.
+        unsafe { &*(self as *const Owned).cast::<pyo3::Py<pyo3::PyAny>>() }
+    }
+
     /// Gives the reference away (to a C API that steals it, or to a caller).
     #[inline(always)]
     pub fn into_ptr(self) -> *mut PyObject {

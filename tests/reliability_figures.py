@@ -1,0 +1,40 @@
+"""The figures the reliability tests measure: examples run, iterations, measured growth.
+
+Tests record them through the ``figures`` fixture (import it into the test module). They
+are printed in a "reliability figures" section of the pytest summary and stored as
+properties of the test in the junit XML, so every CI run documents what it proved.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+import pytest
+
+_PLUGIN_NAME = "copium-reliability-figures"
+_FIGURES: Dict[str, Dict[str, Any]] = {}
+
+
+class _SummarySection:
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not _FIGURES:
+            return
+        terminalreporter.section("reliability figures")
+        for test, values in _FIGURES.items():
+            shown = ", ".join(f"{name}={value}" for name, value in values.items())
+            terminalreporter.write_line(f"{test}: {shown}")
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest, record_property: Callable[[str, Any], None]) -> Callable[[str, Any], None]:
+    """``figures(name, value)`` records one measured figure of the running test."""
+    manager = request.config.pluginmanager
+    if not manager.has_plugin(_PLUGIN_NAME):
+        manager.register(_SummarySection(), _PLUGIN_NAME)
+    test = request.node.nodeid.split("::", 1)[-1]
+
+    def record(name: str, value: Any) -> None:
+        _FIGURES.setdefault(test, {})[name] = value
+        record_property(name, value)
+
+    return record

@@ -7,6 +7,9 @@ import sys
 
 import pytest
 
+# The reliability suites record their figures through this fixture (see reliability_figures).
+from reliability_figures import figures  # noqa: F401
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 

@@ -4,7 +4,8 @@ it: engine settings (``copium.config``) and whether ``copy.deepcopy`` is patched
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import copium
 

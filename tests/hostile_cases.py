@@ -24,10 +24,11 @@ from __future__ import annotations
 import copy as stdlib_copy
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Optional, Union
+
+from parity import Outcome, assert_same_graph, assert_same_outcome, reachable
 
 import copium
-from parity import Outcome, assert_same_graph, assert_same_outcome, reachable
 
 # ------------------------------------------------------------------ the registry
 
@@ -77,7 +78,7 @@ class Scenario:
     linux_only: bool = False
 
 
-CASES: Dict[str, Union[Case, Scenario]] = {}
+CASES: dict[str, Union[Case, Scenario]] = {}
 
 
 def deepcopy_call(module: Any, x: Any) -> Any:
@@ -131,9 +132,9 @@ def capture(function: Callable[..., Any], *args: Any) -> Outcome:
 class _MemoProbe:
     """Records which ids the memo a ``__deepcopy__`` receives already holds."""
 
-    seen: Optional[List[int]] = None
+    seen: Optional[list[int]] = None
 
-    def __deepcopy__(self, memo: Any) -> "_MemoProbe":
+    def __deepcopy__(self, memo: Any) -> _MemoProbe:
         _MemoProbe.seen = [key for key in memo if key != id(memo)]
         return _MemoProbe()
 
@@ -142,7 +143,7 @@ def assert_next_call_is_clean() -> None:
     """A normal copy right after a hostile one: correct, and its memo starts empty."""
     assert sys.exc_info()[1] is None, "an exception is still being handled"
     shared = [1, "two"]
-    x: Dict[str, Any] = {"a": shared, "b": (shared, [3]), "probe": _MemoProbe()}
+    x: dict[str, Any] = {"a": shared, "b": (shared, [3]), "probe": _MemoProbe()}
     x["self"] = x
     reference = stdlib_copy.deepcopy(x)
     _MemoProbe.seen = None
@@ -165,7 +166,7 @@ CASE_MODULES = [
 ]
 
 
-def load_all() -> Dict[str, Union[Case, Scenario]]:
+def load_all() -> dict[str, Union[Case, Scenario]]:
     import importlib
 
     for module in CASE_MODULES:
@@ -184,7 +185,7 @@ def main(name: str) -> None:
 RESULT_PREFIX = "hostile-case-result: "
 
 
-def main_batch(names: List[str]) -> None:
+def main_batch(names: list[str]) -> None:
     """Run cases one after the other in this interpreter, printing one result line each
     (RESULT_PREFIX + JSON: name, ok, detail) as soon as it is known. A case that crashes
     the interpreter is the first one without a result line."""
@@ -204,5 +205,7 @@ def main_batch(names: List[str]) -> None:
             ok, detail = False, output.getvalue() + traceback.format_exc()
         else:
             ok, detail = True, output.getvalue()
-        sys.stdout.write(RESULT_PREFIX + json.dumps({"name": name, "ok": ok, "detail": detail}) + "\n")
+        sys.stdout.write(
+            RESULT_PREFIX + json.dumps({"name": name, "ok": ok, "detail": detail}) + "\n"
+        )
         sys.stdout.flush()

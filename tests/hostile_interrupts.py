@@ -13,15 +13,16 @@ import copy as stdlib_copy
 import copyreg
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Optional
 
-import copium
-from hostile_cases import Case, CASES, assert_next_call_is_clean, capture, scenario, shallow_call
+from hostile_cases import CASES, Case, assert_next_call_is_clean, capture, scenario, shallow_call
 from parity import assert_same_graph
 from sample_types import Plain
 
+import copium
+
 # The exception the copium twin's hook raised last; the case checks copium raised this one.
-RAISED: List[Optional[BaseException]] = [None]
+RAISED: list[Optional[BaseException]] = [None]
 
 
 def _raise(error: BaseException) -> Callable[..., Any]:
@@ -40,7 +41,7 @@ class RaisingIterator:
     def __init__(self, error: BaseException) -> None:
         self.error = error
 
-    def __iter__(self) -> "RaisingIterator":
+    def __iter__(self) -> RaisingIterator:
         return self
 
     def __next__(self) -> Any:
@@ -112,7 +113,7 @@ def _reducer_raises(error: BaseException) -> Any:
     return Registered(error)
 
 
-def _armed_key(error: BaseException, hash_fails: bool) -> Dict[Any, Any]:
+def _armed_key(error: BaseException, hash_fails: bool) -> dict[Any, Any]:
     keys = [KeyFailingOnceArmed(error, hash_fails) for _ in range(2)]
     mapping = {keys[0]: 1, keys[1]: 2}
     for key in keys:
@@ -131,7 +132,7 @@ def _after_1000_items(error: BaseException) -> Any:
     return [[n, {"n": n}] for n in range(1000)] + [_with(__deepcopy__=_raise(error))]
 
 
-SITES: Dict[str, Callable[[BaseException], Any]] = {
+SITES: dict[str, Callable[[BaseException], Any]] = {
     "__deepcopy__": lambda error: [[1], _with(__deepcopy__=_raise(error))],
     "__reduce_ex__": lambda error: [[1], _with(__reduce_ex__=_raise(error))],
     "__reduce__": lambda error: [[1], _with(__reduce__=_raise(error))],
@@ -139,15 +140,26 @@ SITES: Dict[str, Callable[[BaseException], Any]] = {
     "__setstate__": lambda error: [[1], _with(__setstate__=_raise(error))],
     "__getnewargs_ex__": lambda error: [[1], _with(__getnewargs_ex__=_raise(error))],
     "__new__ (through copyreg.__newobj__)": lambda error: [[1], _new_raises(error)],
-    "the reconstructor": lambda error: [[1], _with(__reduce_ex__=lambda self, p: (_raise(error), ()))],
+    "the reconstructor": lambda error: [
+        [1],
+        _with(__reduce_ex__=lambda self, p: (_raise(error), ())),
+    ],
     "append (list items)": lambda error: [
-        _with(append=_raise(error), __reduce_ex__=lambda self, p: (type(self), (), None, iter([[1]])))
+        _with(
+            append=_raise(error), __reduce_ex__=lambda self, p: (type(self), (), None, iter([[1]]))
+        )
     ],
     "__setitem__ (dict items)": lambda error: [
-        _with(__setitem__=_raise(error), __reduce_ex__=lambda self, p: (type(self), (), None, None, iter([(1, [2])])))
+        _with(
+            __setitem__=_raise(error),
+            __reduce_ex__=lambda self, p: (type(self), (), None, None, iter([(1, [2])])),
+        )
     ],
     "the list items iterator": lambda error: [
-        _with(append=lambda self, item: None, __reduce_ex__=lambda self, p: (type(self), (), None, RaisingIterator(error)))
+        _with(
+            append=lambda self, item: None,
+            __reduce_ex__=lambda self, p: (type(self), (), None, RaisingIterator(error)),
+        )
     ],
     "__getattr__ (looking up __deepcopy__)": lambda error: [_with(__getattr__=_raise(error))],
     "a copyreg.dispatch_table reducer": lambda error: [[1], _reducer_raises(error)],
@@ -157,14 +169,16 @@ SITES: Dict[str, Callable[[BaseException], Any]] = {
     "__deepcopy__ after 1000 items were copied": _after_1000_items,
 }
 
-CALL_SITES: Dict[str, Callable[[BaseException], Any]] = {
+CALL_SITES: dict[str, Callable[[BaseException], Any]] = {
     "get of the caller's memo": lambda error: RaisingMemo(error, "get"),
     "__setitem__ of the caller's memo": lambda error: RaisingMemo(error, "__setitem__"),
 }
 
 
 def _check_same_instance(original: Any, reference: Any, twin: Any, candidate: Any) -> None:
-    assert candidate.error is RAISED[0], f"copium raised {candidate.error!r}, not the hook's exception"
+    assert candidate.error is RAISED[0], (
+        f"copium raised {candidate.error!r}, not the hook's exception"
+    )
 
 
 def _register(error_type: type) -> None:
@@ -177,10 +191,17 @@ def _register(error_type: type) -> None:
 
     for site, build in SITES.items():
         name = f"{error_type.__name__} raised by {site}"
-        CASES[name] = Case(name, maker(build), lambda module, x: module.deepcopy(x), check=_check_same_instance)
+        CASES[name] = Case(
+            name, maker(build), lambda module, x: module.deepcopy(x), check=_check_same_instance
+        )
 
     name = f"{error_type.__name__} raised by __copy__ (shallow copy)"
-    CASES[name] = Case(name, maker(lambda error: _with(__copy__=_raise(error))), shallow_call, check=_check_same_instance)
+    CASES[name] = Case(
+        name,
+        maker(lambda error: _with(__copy__=_raise(error))),
+        shallow_call,
+        check=_check_same_instance,
+    )
 
     for site, build_memo in CALL_SITES.items():
         name = f"{error_type.__name__} raised by {site}"
@@ -190,7 +211,10 @@ def _register(error_type: type) -> None:
             return {"memo": build_memo(RAISED[0]), "x": [[1], {"k": [2]}]}
 
         CASES[name] = Case(
-            name, make_input, lambda module, box: module.deepcopy(box["x"], box["memo"]), check=_check_same_instance
+            name,
+            make_input,
+            lambda module, box: module.deepcopy(box["x"], box["memo"]),
+            check=_check_same_instance,
         )
 
 
@@ -211,11 +235,11 @@ class SlowHook:
     def __init__(self, n: int) -> None:
         self.n = n
 
-    def __deepcopy__(self, memo: Any) -> "SlowHook":
+    def __deepcopy__(self, memo: Any) -> SlowHook:
         return SlowHook(self.n)
 
 
-def _hooked_workload() -> List[Any]:
+def _hooked_workload() -> list[Any]:
     return [{"n": n, "hook": SlowHook(n), "items": [n, (n, [n])]} for n in range(20_000)]
 
 
@@ -229,7 +253,7 @@ def interrupt_main_during_copy() -> None:
     import random
     import signal
 
-    where: List[str] = []
+    where: list[str] = []
 
     def handler(signum: int, frame: Any) -> None:
         where.append("inside" if _inside_a_hook(frame) else "outside")
@@ -262,7 +286,9 @@ def interrupt_main_during_copy() -> None:
     print({place: where.count(place) for place in ("inside", "outside")})
 
 
-@scenario("signal: a SIGALRM handler raising at a random moment of 200 copies", slow=True, posix_only=True)
+@scenario(
+    "signal: a SIGALRM handler raising at a random moment of 200 copies", slow=True, posix_only=True
+)
 def itimer_during_copies() -> None:
     import random
     import signal
@@ -319,13 +345,15 @@ def _virtual_memory_size() -> int:
     raise AssertionError("no VmSize in /proc/self/status")
 
 
-@scenario("memory: copies that run out of memory under an address-space limit", slow=True, linux_only=True)
+@scenario(
+    "memory: copies that run out of memory under an address-space limit", slow=True, linux_only=True
+)
 def copies_under_memory_limit() -> None:
     import resource
 
     # About 100 MB to copy: a large list of small lists, plus objects and dicts.
     workload = [[n, [n] * 20, {"n": n}] for n in range(200_000)]
-    outcomes: Dict[int, List[str]] = {}
+    outcomes: dict[int, list[str]] = {}
     for headroom_mb in (2, 8, 24, 48, 96):
         limit = _virtual_memory_size() + headroom_mb * 2**20
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -334,7 +362,9 @@ def copies_under_memory_limit() -> None:
             tries = []
             for _ in range(3):
                 outcome = capture(copium.deepcopy, workload)
-                assert not outcome.raised or isinstance(outcome.error, MemoryError), repr(outcome.error)
+                assert not outcome.raised or isinstance(outcome.error, MemoryError), repr(
+                    outcome.error
+                )
                 tries.append("MemoryError" if outcome.raised else "copied")
                 del outcome
             outcomes[headroom_mb] = tries
@@ -343,4 +373,3 @@ def copies_under_memory_limit() -> None:
         assert_next_call_is_clean()
     assert any("MemoryError" in tries for tries in outcomes.values()), outcomes
     print(outcomes)
-

@@ -14,11 +14,12 @@ import gc
 import pickle
 import threading
 import weakref
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
+
+from hostile_cases import CASES, Case, scenario
+from parity import assert_same_graph
 
 import copium
-from hostile_cases import Case, CASES, scenario
-from parity import assert_same_graph
 
 
 class Stolen:
@@ -26,7 +27,7 @@ class Stolen:
 
 
 # The memos Thief objects kept. Kept outside the input, whose graph must stay the same.
-STOLEN: List[Any] = []
+STOLEN: list[Any] = []
 
 
 class Thief:
@@ -45,7 +46,7 @@ def _steal(module: Any, x: Any, thief: Thief) -> Any:
     return result, memo
 
 
-def _kept_alive(memo: Any) -> List[Any]:
+def _kept_alive(memo: Any) -> list[Any]:
     return list(memo.get(id(memo), []))
 
 
@@ -83,7 +84,11 @@ def proxy_after_call_matches_dict() -> None:
     ref_keys = [key for key in memo_ref if key != id(memo_ref)]
     assert sorted(ref_keys) == sorted(key for key in proxy if key != id(proxy)), "different entries"
     assert len(proxy) == len(memo_ref)
-    assert_same_graph(x, [reference, [memo_ref[key] for key in ref_keys]], [result, [proxy[key] for key in ref_keys]])
+    assert_same_graph(
+        x,
+        [reference, [memo_ref[key] for key in ref_keys]],
+        [result, [proxy[key] for key in ref_keys]],
+    )
     assert [id(obj) for obj in _kept_alive(proxy)] == [id(obj) for obj in _kept_alive(memo_ref)]
     assert proxy[id(x)] is result and proxy.get(id(x[0])) is result[0]
 
@@ -110,7 +115,7 @@ def proxy_mapping_operations_after_call() -> None:
     _, memo_ref = _steal(stdlib_copy, x, thief)
     _, proxy = _steal(copium, x, thief)
     shared_key, later_key = id(x[0]), id(x[3][1])
-    operations: Dict[str, Callable[[Any], Any]] = {
+    operations: dict[str, Callable[[Any], Any]] = {
         "get missing": lambda memo: memo.get(12345),
         "get missing with default": lambda memo: memo.get(12345, "default"),
         "contains": lambda memo: (shared_key in memo, 12345 in memo, "text" in memo),
@@ -122,9 +127,13 @@ def proxy_mapping_operations_after_call() -> None:
         "delete existing": lambda memo: (memo.__delitem__(later_key), later_key in memo)[1],
         "delete missing": lambda memo: memo.__delitem__(12345),
         "getitem missing": lambda memo: memo[12345],
-        "update": lambda memo: (memo.update({1000: "a"}, **{"kw": "b"}), memo[1000], memo["kw"])[1:],
+        "update": lambda memo: (memo.update({1000: "a"}, **{"kw": "b"}), memo[1000], memo["kw"])[
+            1:
+        ],
         "length": lambda memo: len(memo),
-        "keys are ints or foreign keys": lambda memo: sorted(str(type(key).__name__) for key in memo),
+        "keys are ints or foreign keys": lambda memo: sorted(
+            str(type(key).__name__) for key in memo
+        ),
         "popitem takes the newest": lambda memo: memo.popitem()[1],
         "clear": lambda memo: (memo.clear(), len(memo), list(memo))[1:],
         "reuse after clear": lambda memo: (memo.__setitem__(1, "one"), dict(memo.items()))[1],
@@ -207,7 +216,7 @@ class Pauser:
 
 def _used_by_another_thread(module: Any) -> Any:
     shared, later = ["shared"], ["later"]
-    seen: List[Any] = []
+    seen: list[Any] = []
 
     def with_memo(memo: Any) -> None:
         # The call that owns this memo is paused in Pauser.__deepcopy__ meanwhile.
@@ -274,7 +283,7 @@ CASES["memo proxy: a memo kept from an earlier call is used during a later one"]
 def proxy_shared_with_another_thread() -> None:
     x, thief = _input_with_thief()
     result, proxy = _steal(copium, x, thief)
-    errors: List[BaseException] = []
+    errors: list[BaseException] = []
 
     def hammer() -> None:
         try:
@@ -307,7 +316,7 @@ class Haunted:
     """Its copy's finalizer uses the kept memo proxy while the proxy releases that copy."""
 
     proxy: Any = None
-    log: List[Any] = []
+    log: list[Any] = []
 
     def __init__(self, original: bool = True) -> None:
         self.original = original
@@ -338,7 +347,7 @@ def proxy_used_by_finalizers_during_release() -> None:
         result, Haunted.proxy = _steal(copium, x, thief)
         del result  # the copies now live only in the memo
         Haunted.log = []
-        _attempt(lambda: release(Haunted.proxy))
+        _attempt(lambda release=release: release(Haunted.proxy))
         gc.collect()
         assert Haunted.log, "no finalizer ran"
         Haunted.proxy = None
@@ -347,7 +356,7 @@ def proxy_used_by_finalizers_during_release() -> None:
 class Keeper:
     """Its copy refers to the memo: a reference cycle memo -> copy -> memo."""
 
-    def __deepcopy__(self, memo: Any) -> "Keeper":
+    def __deepcopy__(self, memo: Any) -> Keeper:
         clone = Keeper()
         clone.memo = memo
         return clone
@@ -368,4 +377,3 @@ def cycle_through_memo_is_collected() -> None:
         gc.collect()
         alive = sum(marker() is not None for marker in markers)
         assert alive == 0, f"{module.__name__}: {alive} of 100 copies were never freed"
-

@@ -10,7 +10,7 @@ copies lists item by item through a live iterator, dicts through a live items() 
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
 
 from hostile_cases import case, shallow_call
 from sample_types import DictSub, ListSub, Plain, Slotted
@@ -44,55 +44,55 @@ class Trigger:
 
 
 @case("list: a hook appends to the list being copied")
-def list_grows(module: Any) -> List[Any]:
-    items: List[Any] = [["head"]]
+def list_grows(module: Any) -> list[Any]:
+    items: list[Any] = [["head"]]
     items.append(Trigger(lambda memo: items.append(["appended"])))
     items.append(["tail"])
     return items
 
 
 @case("list: a hook grows the list being copied by 5000 items (reallocation)")
-def list_grows_a_lot(module: Any) -> List[Any]:
-    items: List[Any] = [["head"]]
+def list_grows_a_lot(module: Any) -> list[Any]:
+    items: list[Any] = [["head"]]
     items.append(Trigger(lambda memo: items.extend([n] for n in range(5000))))
     return items
 
 
 @case("list: a hook clears the list being copied")
-def list_cleared(module: Any) -> List[Any]:
-    items: List[Any] = [[0]]
+def list_cleared(module: Any) -> list[Any]:
+    items: list[Any] = [[0]]
     items.append(Trigger(lambda memo: items.clear()))
     items.extend([[2], [3]])
     return items
 
 
 @case("list: a hook replaces an item not copied yet (its last reference)")
-def list_item_ahead_replaced(module: Any) -> List[Any]:
-    items: List[Any] = [[0]]
+def list_item_ahead_replaced(module: Any) -> list[Any]:
+    items: list[Any] = [[0]]
     items.append(Trigger(lambda memo: items.__setitem__(2, ["replacement"])))
     items.append([["only", "referenced", "here"]])
     return items
 
 
 @case("list: a hook removes itself from the list being copied")
-def list_hook_removes_itself(module: Any) -> List[Any]:
-    items: List[Any] = [[0]]
+def list_hook_removes_itself(module: Any) -> list[Any]:
+    items: list[Any] = [[0]]
     items.append(Trigger(lambda memo: items.__setitem__(1, None)))
     items.append([2])
     return items
 
 
 @case("list: a hook deletes itself and shifts the items after it")
-def list_hook_deletes_itself(module: Any) -> List[Any]:
-    items: List[Any] = [[0]]
+def list_hook_deletes_itself(module: Any) -> list[Any]:
+    items: list[Any] = [[0]]
     items.append(Trigger(lambda memo: items.__delitem__(1)))
     items.extend([[2], [3]])
     return items
 
 
 @case("list: a hook drops the parent list's only reference to the list being copied")
-def list_dropped_by_parent(module: Any) -> List[Any]:
-    outer: List[Any] = []
+def list_dropped_by_parent(module: Any) -> list[Any]:
+    outer: list[Any] = []
     outer.append([Trigger(lambda memo: outer.clear()), ["after the hook"]])
     outer.append(["second item of outer"])
     return outer
@@ -106,45 +106,45 @@ def list_subclass_grows(module: Any) -> ListSub:
 
 
 @case("bytearray: resized by a hook just before it is copied")
-def bytearray_resized(module: Any) -> List[Any]:
+def bytearray_resized(module: Any) -> list[Any]:
     data = bytearray(b"abc")
     return [Trigger(lambda memo: data.extend(b"x" * 100_000)), data]
 
 
 @case("tuple: a hook changes a list inside the same tuple")
 def tuple_member_mutated(module: Any) -> tuple:
-    inner: List[Any] = [1]
+    inner: list[Any] = [1]
     return (Trigger(lambda memo: inner.append(["added"])), inner)
 
 
 # ------------------------------------------------------------------ dicts
 
 
-def _dict_with_trigger(action: Callable[[Dict[str, Any], Any], Any]) -> Dict[str, Any]:
-    mapping: Dict[str, Any] = {"a": [1]}
+def _dict_with_trigger(action: Callable[[dict[str, Any], Any], Any]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {"a": [1]}
     mapping["hook"] = Trigger(lambda memo: action(mapping, memo))
     mapping["z"] = [["last"]]
     return mapping
 
 
 @case("dict: a hook adds a key to the dict being copied")
-def dict_grows(module: Any) -> Dict[str, Any]:
+def dict_grows(module: Any) -> dict[str, Any]:
     return _dict_with_trigger(lambda mapping, memo: mapping.__setitem__("new", 1))
 
 
 @case("dict: a hook deletes a key of the dict being copied")
-def dict_shrinks(module: Any) -> Dict[str, Any]:
+def dict_shrinks(module: Any) -> dict[str, Any]:
     return _dict_with_trigger(lambda mapping, memo: mapping.__delitem__("z"))
 
 
 @case("dict: a hook replaces the value of a key not copied yet")
-def dict_value_ahead_replaced(module: Any) -> Dict[str, Any]:
+def dict_value_ahead_replaced(module: Any) -> dict[str, Any]:
     return _dict_with_trigger(lambda mapping, memo: mapping.__setitem__("z", ["new value"]))
 
 
 @case("dict: a hook swaps a key for another (same size, keys changed)")
-def dict_keys_swapped(module: Any) -> Dict[str, Any]:
-    def swap(mapping: Dict[str, Any], memo: Any) -> None:
+def dict_keys_swapped(module: Any) -> dict[str, Any]:
+    def swap(mapping: dict[str, Any], memo: Any) -> None:
         del mapping["z"]
         mapping["y"] = ["other"]
 
@@ -152,26 +152,26 @@ def dict_keys_swapped(module: Any) -> Dict[str, Any]:
 
 
 @case("dict: a hook clears the dict being copied")
-def dict_cleared(module: Any) -> Dict[str, Any]:
+def dict_cleared(module: Any) -> dict[str, Any]:
     return _dict_with_trigger(lambda mapping, memo: mapping.clear())
 
 
 @case("dict: a hook replaces its own value (the dict's only reference to it)")
-def dict_hook_replaces_itself(module: Any) -> Dict[str, Any]:
+def dict_hook_replaces_itself(module: Any) -> dict[str, Any]:
     return _dict_with_trigger(lambda mapping, memo: mapping.__setitem__("hook", None))
 
 
 @case("dict: a key's hook adds a key to the dict being copied")
-def dict_key_hook_grows_dict(module: Any) -> Dict[Any, Any]:
-    mapping: Dict[Any, Any] = {"a": [1]}
+def dict_key_hook_grows_dict(module: Any) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {"a": [1]}
     mapping[Trigger(lambda memo: mapping.__setitem__("new", 2))] = ["value"]
     mapping["z"] = [3]
     return mapping
 
 
 @case("dict: a hook drops the parent dict's only reference to the dict being copied")
-def dict_dropped_by_parent(module: Any) -> Dict[str, Any]:
-    holder: Dict[str, Any] = {}
+def dict_dropped_by_parent(module: Any) -> dict[str, Any]:
+    holder: dict[str, Any] = {}
     holder["inner"] = {"hook": Trigger(lambda memo: holder.clear()), "after": [2]}
     return holder
 
@@ -277,43 +277,43 @@ def slots_changed(module: Any) -> Slotted:
 # ------------------------------------------------------------------ the memo
 
 
-def _shared_around(action: Callable[[Any, List[Any]], Any]) -> List[Any]:
+def _shared_around(action: Callable[[Any, list[Any]], Any]) -> list[Any]:
     shared = ["shared"]
     return [shared, Trigger(lambda memo: action(memo, shared)), shared, [shared]]
 
 
 @case("memo: a hook clears the memo in the middle of a copy")
-def memo_cleared(module: Any) -> List[Any]:
+def memo_cleared(module: Any) -> list[Any]:
     return _shared_around(lambda memo, shared: memo.clear())
 
 
 @case("memo: a hook replaces the entry of an object already copied")
-def memo_entry_replaced(module: Any) -> List[Any]:
+def memo_entry_replaced(module: Any) -> list[Any]:
     return _shared_around(lambda memo, shared: memo.__setitem__(id(shared), ["replaced"]))
 
 
 @case("memo: a hook deletes the entry of an object already copied")
-def memo_entry_deleted(module: Any) -> List[Any]:
+def memo_entry_deleted(module: Any) -> list[Any]:
     return _shared_around(lambda memo, shared: memo.__delitem__(id(shared)))
 
 
 @case("memo: a hook deletes the entry of the list being copied, which refers to itself")
-def memo_entry_of_parent_deleted(module: Any) -> List[Any]:
-    outer: List[Any] = []
+def memo_entry_of_parent_deleted(module: Any) -> list[Any]:
+    outer: list[Any] = []
     outer.append(Trigger(lambda memo: memo.pop(id(outer), None)))
     outer.append(outer)
     return outer
 
 
 @case("memo: a hook fills in the entry of an object not copied yet")
-def memo_entry_prefilled(module: Any) -> List[Any]:
+def memo_entry_prefilled(module: Any) -> list[Any]:
     later = ["later"]
     return [Trigger(lambda memo: memo.setdefault(id(later), ["prefilled"])), later, [later]]
 
 
 @case("memo: a hook pops the most recent entries with popitem()")
-def memo_popitem(module: Any) -> List[Any]:
-    def pop_two(memo: Any, shared: List[Any]) -> None:
+def memo_popitem(module: Any) -> list[Any]:
+    def pop_two(memo: Any, shared: list[Any]) -> None:
         memo.popitem()
         memo.popitem()
 
@@ -321,8 +321,8 @@ def memo_popitem(module: Any) -> List[Any]:
 
 
 @case("memo: a hook stores and removes keys that are not object ids")
-def memo_foreign_keys(module: Any) -> List[Any]:
-    def use_foreign_keys(memo: Any, shared: List[Any]) -> None:
+def memo_foreign_keys(module: Any) -> list[Any]:
+    def use_foreign_keys(memo: Any, shared: list[Any]) -> None:
         memo["text"] = ["a"]
         memo[-1] = ["b"]
         memo[2**80] = ["c"]
@@ -337,12 +337,12 @@ def memo_foreign_keys(module: Any) -> List[Any]:
 
 
 @case("memo: a hook deletes the keep-alive list")
-def memo_keepalive_deleted(module: Any) -> List[Any]:
+def memo_keepalive_deleted(module: Any) -> list[Any]:
     return _shared_around(lambda memo, shared: memo.pop(id(memo), None))
 
 
 @case("memo: a hook replaces the keep-alive list with a plain list")
-def memo_keepalive_replaced_by_list(module: Any) -> List[Any]:
+def memo_keepalive_replaced_by_list(module: Any) -> list[Any]:
     return _shared_around(lambda memo, shared: memo.__setitem__(id(memo), []))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copyreg
 import sys
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
 
 from hostile_cases import case, shallow_call
 from sample_types import DictSub, ListSub, Plain, StrSub
@@ -24,7 +24,7 @@ class Rebuilt:
 
     def __init__(self, *args: Any) -> None:
         self.args = list(args)
-        self.mapping: Dict[Any, Any] = {}
+        self.mapping: dict[Any, Any] = {}
 
     def append(self, item: Any) -> None:
         self.args.append(item)
@@ -39,7 +39,7 @@ class StrictRebuilt:
 
 
 class KeywordRebuilt:
-    def __new__(cls, *args: Any, **kwargs: Any) -> "KeywordRebuilt":
+    def __new__(cls, *args: Any, **kwargs: Any) -> KeywordRebuilt:
         self = super().__new__(cls)
         self.args, self.kwargs = list(args), dict(kwargs)
         return self
@@ -64,7 +64,7 @@ class Reduces:
         return self.reduce_value(self)
 
 
-REDUCE_VALUES: Dict[str, Callable[[Any], Any]] = {
+REDUCE_VALUES: dict[str, Callable[[Any], Any]] = {
     "an int": lambda self: 42,
     "None": lambda self: None,
     "an empty tuple": lambda self: (),
@@ -100,18 +100,32 @@ REDUCE_VALUES: Dict[str, Callable[[Any], Any]] = {
     "a callable returning None": lambda self: (_returns_none, ()),
     "a callable returning None, and a state": lambda self: (_returns_none, (), {"a": 1}),
     "a callable returning an int, and a state": lambda self: (_returns_int, (), {"a": 1}),
-    "a callable returning the original, and a state": lambda self: ((lambda: self), (), {"changed": [1]}),
+    "a callable returning the original, and a state": lambda self: (
+        (lambda: self),
+        (),
+        {"changed": [1]},
+    ),
     "a name (a string)": lambda self: "no_such_global",
     "a str subclass": lambda self: StrSub("no_such_global"),
     "copyreg.__newobj__ with a non-type": lambda self: (copyreg.__newobj__, (5,)),
-    "copyreg.__newobj__ with another class": lambda self: (copyreg.__newobj__, (Plain,), {"payload": [1]}),
-    "copyreg.__newobj_ex__ with non-dict kwargs": lambda self: (copyreg.__newobj_ex__, (KeywordRebuilt, (), [1])),
-    "copyreg.__newobj_ex__ with kwargs": lambda self: (copyreg.__newobj_ex__, (KeywordRebuilt, ([1],), {"k": [2]})),
+    "copyreg.__newobj__ with another class": lambda self: (
+        copyreg.__newobj__,
+        (Plain,),
+        {"payload": [1]},
+    ),
+    "copyreg.__newobj_ex__ with non-dict kwargs": lambda self: (
+        copyreg.__newobj_ex__,
+        (KeywordRebuilt, (), [1]),
+    ),
+    "copyreg.__newobj_ex__ with kwargs": lambda self: (
+        copyreg.__newobj_ex__,
+        (KeywordRebuilt, ([1],), {"k": [2]}),
+    ),
 }
 
 
 def _register_reduce_case(description: str, reduce_value: Callable[[Any], Any]) -> None:
-    def make(module: Any) -> List[Any]:
+    def make(module: Any) -> list[Any]:
         return [["before"], Reduces(reduce_value), ["after"]]
 
     case(f"__reduce_ex__ returns {description}")(make)
@@ -124,7 +138,7 @@ for _description, _reduce_value in REDUCE_VALUES.items():
     _register_reduce_case(_description, _reduce_value)
 
 
-_CLASSES: Dict[str, type] = {}
+_CLASSES: dict[str, type] = {}
 
 
 def _fresh_class(base: type, **namespace: Any) -> type:
@@ -138,14 +152,14 @@ def _fresh_class(base: type, **namespace: Any) -> type:
 
 
 @case("copyreg.dispatch_table reducer returns an int")
-def dispatch_table_reducer_returns_int(module: Any) -> List[Any]:
+def dispatch_table_reducer_returns_int(module: Any) -> list[Any]:
     cls = _fresh_class(Plain)
     copyreg.pickle(cls, lambda obj: 42)
     return [cls([1])]
 
 
 @case("copyreg.dispatch_table reducer returns a 1-tuple")
-def dispatch_table_reducer_returns_short_tuple(module: Any) -> List[Any]:
+def dispatch_table_reducer_returns_short_tuple(module: Any) -> list[Any]:
     cls = _fresh_class(Plain)
     copyreg.pickle(cls, lambda obj: (Rebuilt,))
     return [cls([1])]
@@ -201,7 +215,11 @@ def deepcopy_staticmethod(module: Any) -> Any:
 
 @case("__deepcopy__ is a classmethod")
 def deepcopy_classmethod(module: Any) -> Any:
-    return [_fresh_class(Plain, __deepcopy__=classmethod(lambda cls, memo: cls("from classmethod")))([1])]
+    return [
+        _fresh_class(Plain, __deepcopy__=classmethod(lambda cls, memo: cls("from classmethod")))(
+            [1]
+        )
+    ]
 
 
 @case("__deepcopy__ returns None")
@@ -218,7 +236,7 @@ def deepcopy_returns_other_type(module: Any) -> Any:
 
 @case("__deepcopy__ returns the container being copied")
 def deepcopy_returns_parent(module: Any) -> Any:
-    parent: List[Any] = [["first"]]
+    parent: list[Any] = [["first"]]
     hooked = _fresh_class(Plain, __deepcopy__=lambda self, memo: self.payload)(parent)
     parent.append(hooked)
     return parent
@@ -305,7 +323,7 @@ def getattr_answers_int(module: Any) -> Any:
 
 @case("__getattr__ answers every name with a function")
 def getattr_answers_function(module: Any) -> Any:
-    return [_fresh_class(Plain, __getattr__=lambda self, name: (lambda *args: ["from", name]))([1])]
+    return [_fresh_class(Plain, __getattr__=lambda self, name: lambda *args: ["from", name])([1])]
 
 
 @case("__getattr__ raises ValueError instead of AttributeError")
@@ -481,12 +499,12 @@ def frozenset_member_copy_eq_fails(module: Any) -> Any:
 class Ticket:
     """Its copy records when it was made, so the order of copies shows in the result."""
 
-    counter: List[int]
+    counter: list[int]
 
-    def __init__(self, counter: List[int]) -> None:
+    def __init__(self, counter: list[int]) -> None:
         self.counter = counter
 
-    def __deepcopy__(self, memo: Any) -> "Stamped":
+    def __deepcopy__(self, memo: Any) -> Stamped:
         self.counter[0] += 1
         return Stamped(self.counter[0])
 
@@ -510,4 +528,3 @@ def dict_value_error_wins(module: Any) -> Any:
     failing_key = _fresh_class(Plain, __deepcopy__=lambda self, memo: [][1])()
     failing_value = _fresh_class(Plain, __deepcopy__=lambda self, memo: {}["missing"])()
     return {failing_key: failing_value}
-

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import gc
 import threading
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
 
-from hostile_cases import Case, CASES, case
+from hostile_cases import CASES, Case, case
 from parity import Outcome, assert_same_graph
 from sample_types import Uncopyable
 
@@ -72,7 +72,9 @@ def _copy_and_catch(self: Any, memo: Any) -> Any:
         return f"recovered from {type(error).__name__}"
 
 
-case("re-entry: a nested copy with the memo fails and the hook recovers")(_reentrant(_copy_and_catch))
+case("re-entry: a nested copy with the memo fails and the hook recovers")(
+    _reentrant(_copy_and_catch)
+)
 
 
 def _copy_without_memo_and_catch(self: Any, memo: Any) -> Any:
@@ -82,7 +84,9 @@ def _copy_without_memo_and_catch(self: Any, memo: Any) -> Any:
         return f"recovered from {type(error).__name__}"
 
 
-case("re-entry: a nested top-level copy fails and the hook recovers")(_reentrant(_copy_without_memo_and_catch))
+case("re-entry: a nested top-level copy fails and the hook recovers")(
+    _reentrant(_copy_without_memo_and_catch)
+)
 
 
 def _copy_then_fail(self: Any, memo: Any) -> Any:
@@ -104,7 +108,7 @@ def reentry_chain(module: Any) -> Any:
 
 @case("re-entry: a hook makes a shallow copy of the list being copied")
 def reentry_shallow_copy_of_parent(module: Any) -> Any:
-    parent: List[Any] = [["first"]]
+    parent: list[Any] = [["first"]]
     parent.append(Reenters(lambda self, memo: module.copy(self.payload), parent, _copier(module)))
     parent.append(["last"])
     return parent
@@ -114,7 +118,7 @@ def reentry_shallow_copy_of_parent(module: Any) -> Any:
 
 
 # What finalizers copied, per implementation: each entry must be a correct copy.
-FINALIZER_COPIES: Dict[str, List[Any]] = {}
+FINALIZER_COPIES: dict[str, list[Any]] = {}
 FINALIZER_INPUT = [1, [2, {"three": (3,)}]]
 
 
@@ -140,22 +144,34 @@ def _rebuild_copy(copier: Copier, record: Callable[[Any], None]) -> CopiesWhenFr
 
 
 def _finalizer_log(module: Any) -> Callable[[Any], None]:
-    log: List[Any] = []
+    log: list[Any] = []
     FINALIZER_COPIES[module.__name__] = log
     return log.append
 
 
-def _check_finalizer_copies(original: Any, reference: Outcome, twin: Any, candidate: Outcome) -> None:
+def _check_finalizer_copies(
+    original: Any, reference: Outcome, twin: Any, candidate: Outcome
+) -> None:
     gc.collect()
     log = FINALIZER_COPIES["copium"]
     assert log, "no finalizer ran"
     for copied in log:
-        assert copied == FINALIZER_INPUT and copied is not FINALIZER_INPUT and copied[1] is not FINALIZER_INPUT[1]
+        assert (
+            copied == FINALIZER_INPUT
+            and copied is not FINALIZER_INPUT
+            and copied[1] is not FINALIZER_INPUT[1]
+        )
 
 
 def _register_finalizer_case(name: str, make: Callable[[Any], Any]) -> None:
     # Not reusable: the finalizers of every copy append to the input's log.
-    CASES[name] = Case(name, make, lambda module, x: module.deepcopy(x), check=_check_finalizer_copies, reusable=False)
+    CASES[name] = Case(
+        name,
+        make,
+        lambda module, x: module.deepcopy(x),
+        check=_check_finalizer_copies,
+        reusable=False,
+    )
 
 
 def _partial_copies_freed_on_failure(module: Any) -> Any:
@@ -180,8 +196,14 @@ def _temporaries_freed_at_the_end(module: Any) -> Any:
     return [holder, [holder]]
 
 
-_register_finalizer_case("finalizer: freed partial copies of a failed copy start new copies", _partial_copies_freed_on_failure)
-_register_finalizer_case("finalizer: temporaries freed at the end of a copy start new copies", _temporaries_freed_at_the_end)
+_register_finalizer_case(
+    "finalizer: freed partial copies of a failed copy start new copies",
+    _partial_copies_freed_on_failure,
+)
+_register_finalizer_case(
+    "finalizer: temporaries freed at the end of a copy start new copies",
+    _temporaries_freed_at_the_end,
+)
 
 
 # ------------------------------------------------------------------ the garbage collector
@@ -199,15 +221,23 @@ def _touch_every_container() -> int:
 
 @case("gc: a hook runs a full collection in the middle of a copy")
 def gc_collect_in_hook(module: Any) -> Any:
-    shared: List[Any] = ["shared"]
-    cycle: List[Any] = [shared]
+    shared: list[Any] = ["shared"]
+    cycle: list[Any] = [shared]
     cycle.append(cycle)
-    return (shared, [Reenters(lambda self, memo: gc.collect() * 0, None, _copier(module))], cycle, (cycle, shared))
+    return (
+        shared,
+        [Reenters(lambda self, memo: gc.collect() * 0, None, _copier(module))],
+        cycle,
+        (cycle, shared),
+    )
 
 
-@case("gc: a hook iterates every object the collector tracks, copies being built included", leak_loop=False)
+@case(
+    "gc: a hook iterates every object the collector tracks, copies being built included",
+    leak_loop=False,
+)
 def gc_walk_in_hook(module: Any) -> Any:
-    shared: List[Any] = ["shared"]
+    shared: list[Any] = ["shared"]
     inner = ([shared], {"k": (shared, [1])})
     hook = Reenters(lambda self, memo: _touch_every_container() * 0, None, _copier(module))
     return ((inner, hook, [inner]), {"t": (hook, inner)}, frozenset({(1, 2)}))
@@ -215,7 +245,7 @@ def gc_walk_in_hook(module: Any) -> Any:
 
 @case("gc: a hook walks what refers to the original list, copies included", leak_loop=False)
 def gc_referrers_in_hook(module: Any) -> Any:
-    target: List[Any] = ["target"]
+    target: list[Any] = ["target"]
 
     def walk(self: Any, memo: Any) -> int:
         for referrer in gc.get_referrers(target):
@@ -234,25 +264,29 @@ class WaitsForAnotherThread:
 
     def __init__(self, copier: Copier) -> None:
         self.copier, self.root, self.fired = copier, None, False
-        self.other_thread_result: List[Any] = []
+        self.other_thread_result: list[Any] = []
 
     def __deepcopy__(self, memo: Any) -> Wrapped:
         if not self.fired:
             self.fired = True
-            worker = threading.Thread(target=lambda: self.other_thread_result.append(self.copier(self.root)))
+            worker = threading.Thread(
+                target=lambda: self.other_thread_result.append(self.copier(self.root))
+            )
             worker.start()
             worker.join()
         return Wrapped("copied")
 
 
-def _check_other_thread_copy(original: Any, reference: Outcome, twin: Any, candidate: Outcome) -> None:
+def _check_other_thread_copy(
+    original: Any, reference: Outcome, twin: Any, candidate: Outcome
+) -> None:
     [expected], [result] = original[1].other_thread_result, twin[1].other_thread_result
     assert_same_graph(original, expected, result, twin=twin)
 
 
 def _copied_by_two_threads(module: Any) -> Any:
     hook = WaitsForAnotherThread(_copier(module))
-    shared: List[Any] = ["shared"]
+    shared: list[Any] = ["shared"]
     root = [shared, hook, {"k": shared}]
     hook.root = root
     return root

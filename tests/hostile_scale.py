@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable
 
-import copium
 from hostile_cases import scenario
 from sample_types import Plain
+
+import copium
 
 TEN_MILLION = 10**7
 ONE_MILLION = 10**6
 
 
-def _small_ints(count: int) -> List[int]:
+def _small_ints(count: int) -> list[int]:
     # Cached small ints: the list is about 8 bytes per item.
     return (list(range(256)) * (count // 256 + 1))[:count]
 
@@ -122,7 +123,7 @@ def _unwrap(node: Any) -> Any:
     return node[0]
 
 
-def _copy_or_recursion_error(original: Any) -> Tuple[str, Any]:
+def _copy_or_recursion_error(original: Any) -> tuple[str, Any]:
     try:
         return "copied", copium.deepcopy(original)
     except RecursionError:
@@ -137,7 +138,9 @@ def _assert_copied_correctly(original: Any, copied: Any, depth: int) -> None:
     assert left == right == ["leaf"] and left is not right
 
 
-def _check_deep_copy(depth: int, wrap: Callable[[Any, int], Any], copy_in: Callable[[Callable[[], Any]], Any]) -> None:
+def _check_deep_copy(
+    depth: int, wrap: Callable[[Any, int], Any], copy_in: Callable[[Callable[[], Any]], Any]
+) -> None:
     """Copy a ``depth``-deep structure through ``copy_in``; it must copy or raise RecursionError."""
     original = _nested(depth, wrap)
     outcome, copied = copy_in(lambda: _copy_or_recursion_error(original))
@@ -155,7 +158,7 @@ def _in_thread_with_small_stack(run: Callable[[], Any]) -> Any:
     # main thread, because CPython 3.13 itself overflows a 512 KiB stack freeing them.
     threading.stack_size(512 * 1024)
     try:
-        outcome: List[Any] = []
+        outcome: list[Any] = []
         worker = threading.Thread(target=lambda: outcome.append(run()))
         worker.start()
         worker.join()
@@ -165,7 +168,11 @@ def _in_thread_with_small_stack(run: Callable[[], Any]) -> Any:
     return outcome[0]
 
 
-for _name, _wrap in {"tuples": _tuple_level, "objects": _object_level, "mixed lists, dicts, tuples, objects": _mixed_level}.items():
+for _name, _wrap in {
+    "tuples": _tuple_level,
+    "objects": _object_level,
+    "mixed lists, dicts, tuples, objects": _mixed_level,
+}.items():
 
     def _default_limit(wrap: Callable[[Any, int], Any] = _wrap) -> None:
         _check_deep_copy(ONE_MILLION, wrap, _here)
@@ -182,5 +189,9 @@ for _name, _wrap in {"tuples": _tuple_level, "objects": _object_level, "mixed li
         _check_deep_copy(ONE_MILLION, wrap, _in_thread_with_small_stack)
 
     scenario(f"depth: 10**6 nested {_name}", slow=True)(_default_limit)
-    scenario(f"depth: 10**6 nested {_name}, recursion limit raised to 10**8", slow=True)(_raised_limit)
-    scenario(f"depth: 10**6 nested {_name}, copied in a thread with a 512 KiB stack", slow=True)(_small_stack)
+    scenario(f"depth: 10**6 nested {_name}, recursion limit raised to 10**8", slow=True)(
+        _raised_limit
+    )
+    scenario(f"depth: 10**6 nested {_name}, copied in a thread with a 512 KiB stack", slow=True)(
+        _small_stack
+    )

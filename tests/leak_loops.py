@@ -29,12 +29,13 @@ import sys
 import time
 import tracemalloc
 import weakref
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
-import copium
 from hostile_cases import Case, forget_traceback, load_all
 from parity import reachable
 from sample_types import Plain, Uncopyable
+
+import copium
 
 
 class Marker:
@@ -44,13 +45,13 @@ class Marker:
 class KeepsMemo:
     """Its copy refers to the memo: a cycle memo -> copy -> memo, for the collector."""
 
-    def __deepcopy__(self, memo: Any) -> "KeepsMemo":
+    def __deepcopy__(self, memo: Any) -> KeepsMemo:
         clone = KeepsMemo()
         clone.memo = memo
         return clone
 
 
-def _containers(marker: Marker) -> Dict[str, Any]:
+def _containers(marker: Marker) -> dict[str, Any]:
     shared = [1, "two", marker]
     return {
         "list": [shared, [shared, (3, shared)]],
@@ -61,7 +62,7 @@ def _containers(marker: Marker) -> Dict[str, Any]:
     }
 
 
-def _successful_copy(payload: Dict[str, Any]) -> "weakref.ref[Any]":
+def _successful_copy(payload: dict[str, Any]) -> weakref.ref[Any]:
     """Copy containers; return a weak reference to the copy of the marker they hold."""
     result = copium.deepcopy(payload)
     copied_marker = weakref.ref(result["list"][0][2])
@@ -70,7 +71,7 @@ def _successful_copy(payload: Dict[str, Any]) -> "weakref.ref[Any]":
     return copied_marker
 
 
-def _batch_calls(payload: Dict[str, Any]) -> None:
+def _batch_calls(payload: dict[str, Any]) -> None:
     copies = copium.extra.replicate(payload, 3)
     assert len(copies) == 3 and copies[0]["list"] is not copies[1]["list"]
     del copies
@@ -87,17 +88,19 @@ def _batch_calls(payload: Dict[str, Any]) -> None:
     assert copium.extra.repeatcall(list, 2) == [[], []]
 
 
-def _tracked_objects(roots: List[Any]) -> Dict[int, Any]:
+def _tracked_objects(roots: list[Any]) -> dict[int, Any]:
     """Containers and instances reachable from ``roots``: their refcounts must not move.
     (Atoms and classes are shared with the rest of the process, so they are left out.)"""
-    tracked: Dict[int, Any] = {}
+    tracked: dict[int, Any] = {}
     for root in roots:
         try:
             found = reachable(root)
         except Exception:  # noqa: BLE001 - a hostile input that cannot be walked (a lying __iter__)
             found = {id(root): root}
         for key, obj in found.items():
-            if isinstance(obj, (list, dict, tuple, set, frozenset, bytearray)) or hasattr(obj, "__dict__"):
+            if isinstance(obj, (list, dict, tuple, set, frozenset, bytearray)) or hasattr(
+                obj, "__dict__"
+            ):
                 if not isinstance(obj, type) and not callable(obj):
                     tracked[key] = obj
     return tracked
@@ -140,7 +143,7 @@ def _malloc_heap_bytes() -> Optional[int]:
     return info.uordblks + info.hblkhd
 
 
-def _snapshot() -> Dict[str, Any]:
+def _snapshot() -> dict[str, Any]:
     gc.collect()
     return {
         "gc_objects": len(gc.get_objects()),
@@ -151,7 +154,7 @@ def _snapshot() -> Dict[str, Any]:
     }
 
 
-def _growth(before: Dict[str, Any], after: Dict[str, Any]) -> Dict[str, Any]:
+def _growth(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
         f"{name}_growth": None if before[name] is None else after[name] - before[name]
         for name in before
@@ -162,7 +165,9 @@ class LeakLoop:
     """One round: every case, interleaved with successful copies, plus batch calls."""
 
     def __init__(self) -> None:
-        self.cases = [entry for entry in load_all().values() if isinstance(entry, Case) and entry.leak_loop]
+        self.cases = [
+            entry for entry in load_all().values() if isinstance(entry, Case) and entry.leak_loop
+        ]
         self.kept_inputs = [case.make(copium) if case.reusable else None for case in self.cases]
         self.marker = Marker()
         self.payload = _containers(self.marker)
@@ -193,7 +198,7 @@ class LeakLoop:
         return time.perf_counter() - started
 
 
-def measure(rounds: int, traced_rounds: int, warmup: int) -> Dict[str, Any]:
+def measure(rounds: int, traced_rounds: int, warmup: int) -> dict[str, Any]:
     """``rounds`` measured rounds for objects, refcounts, the C heap and RSS; then
     ``traced_rounds`` more under tracemalloc (which slows every allocation down)."""
     loop = LeakLoop()

@@ -7,12 +7,12 @@ properties of the test in the junit XML, so every CI run documents what it prove
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable
 
 import pytest
 
 _PLUGIN_NAME = "copium-reliability-figures"
-_FIGURES: Dict[str, Dict[str, Any]] = {}
+_FIGURES: dict[str, dict[str, Any]] = {}
 
 
 class _SummarySection:
@@ -26,7 +26,9 @@ class _SummarySection:
 
 
 @pytest.fixture
-def figures(request: pytest.FixtureRequest, record_property: Callable[[str, Any], None]) -> Callable[[str, Any], None]:
+def figures(
+    request: pytest.FixtureRequest, record_property: Callable[[str, Any], None]
+) -> Callable[[str, Any], None]:
     """``figures(name, value)`` records one measured figure of the running test."""
     manager = request.config.pluginmanager
     if not manager.has_plugin(_PLUGIN_NAME):

@@ -99,7 +99,7 @@ class ReduceArgs:
         return (ReduceArgs, (self.payload,))
 
 
-def _blank_reduce_state() -> "ReduceState":
+def _blank_reduce_state() -> ReduceState:
     return ReduceState.__new__(ReduceState)
 
 
@@ -297,7 +297,7 @@ class FailingDeepcopy:
         raise ValueError("this object refuses to be copied")
 
 
-def _blank_failing_setstate() -> "FailingSetstate":
+def _blank_failing_setstate() -> FailingSetstate:
     return FailingSetstate.__new__(FailingSetstate)
 
 

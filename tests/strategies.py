@@ -18,11 +18,11 @@ import datetime
 import re
 import types
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
-
-from hypothesis import strategies as st
+from collections.abc import Iterator
+from typing import Any, Callable
 
 import sample_types as t
+from hypothesis import strategies as st
 from parity import edges, reachable
 
 
@@ -32,7 +32,7 @@ def _module_function() -> None:
 
 # Objects a deep copy returns as they are: atoms, types, functions, and objects whose
 # copy hooks return the object itself (enum members, compiled patterns, a reduce to a name).
-ATOM_CONSTANTS: List[Any] = [
+ATOM_CONSTANTS: list[Any] = [
     None,
     True,
     False,
@@ -93,7 +93,9 @@ atoms = st.one_of(
     st.sampled_from(ATOM_CONSTANTS),
     hashable_atoms,
     st.datetimes(timezones=st.none() | st.just(datetime.timezone.utc)),
-    st.builds(slice, _small_ints | st.none(), _small_ints | st.none(), st.integers(1, 3) | st.none()),
+    st.builds(
+        slice, _small_ints | st.none(), _small_ints | st.none(), st.integers(1, 3) | st.none()
+    ),
     st.binary(max_size=8).map(bytearray),
     # Subclasses of str, int and bytes get values that the plain text, integers and binary
     # strategies above cannot produce: while shrinking, Hypothesis 6.168 offers a drawn
@@ -125,7 +127,7 @@ def _dict_keys() -> Any:
     )
 
 
-def _list_sub(items: List[Any], attribute: Any) -> t.ListSub:
+def _list_sub(items: list[Any], attribute: Any) -> t.ListSub:
     obj = t.ListSub(items)
     obj.attribute = attribute
     return obj
@@ -137,13 +139,13 @@ def _dict_sub(mapping: dict, attribute: Any) -> t.DictSub:
     return obj
 
 
-def _tuple_sub(items: List[Any]) -> t.TupleSub:
+def _tuple_sub(items: list[Any]) -> t.TupleSub:
     obj = t.TupleSub(items)
     obj.attribute = "tuple attribute"
     return obj
 
 
-def _deque_sub(items: List[Any]) -> t.DequeSub:
+def _deque_sub(items: list[Any]) -> t.DequeSub:
     obj = t.DequeSub(items)
     obj.attribute = len(items)
     return obj
@@ -259,7 +261,7 @@ def object_graphs(draw: Any, failures: bool = False) -> Any:
     if holders:
         # Nodes are picked by index: Hypothesis shows the strategies of a failing example,
         # and a sampled_from(nodes) would show the repr of every node, cycles included.
-        def pick(candidates: List[Any]) -> Any:
+        def pick(candidates: list[Any]) -> Any:
             return candidates[draw(st.integers(0, len(candidates) - 1))]
 
         for number in range(draw(st.integers(0, 4))):
@@ -273,7 +275,7 @@ def object_graphs(draw: Any, failures: bool = False) -> Any:
 # ------------------------------------------------------------------ describing what was generated
 
 
-def _children(node: Any) -> List[Any]:
+def _children(node: Any) -> list[Any]:
     if isinstance(node, (set, frozenset)):
         return list(node)
     return [child for _, child in edges(node)]
@@ -283,10 +285,10 @@ def is_structure(node: Any) -> bool:
     return isinstance(node, (list, dict, set, collections.deque, bytearray)) or bool(edges(node))
 
 
-def graph_traits(root: Any) -> Dict[str, Any]:
+def graph_traits(root: Any) -> dict[str, Any]:
     """What a generated graph contains: its types, and whether it shares or cycles."""
     nodes = reachable(root)
-    incoming: Dict[int, int] = collections.Counter()
+    incoming: dict[int, int] = collections.Counter()
     for node in nodes.values():
         for child in _children(node):
             incoming[id(child)] += 1
@@ -299,9 +301,9 @@ def graph_traits(root: Any) -> Dict[str, Any]:
 
 
 def _has_cycle(root: Any) -> bool:
-    on_path: Set[int] = set()
-    done: Set[int] = set()
-    stack: List[Tuple[Any, Iterator[Any]]] = [(root, iter(_children(root)))]
+    on_path: set[int] = set()
+    done: set[int] = set()
+    stack: list[tuple[Any, Iterator[Any]]] = [(root, iter(_children(root)))]
     on_path.add(id(root))
     while stack:
         node, pending = stack[-1]
@@ -319,5 +321,3 @@ def _has_cycle(root: Any) -> bool:
 
 
 _END = object()
-
-

@@ -18,12 +18,10 @@ import pathlib
 import subprocess
 import sys
 import tempfile
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
-
 from hostile_cases import RESULT_PREFIX, Case, Scenario, load_all
-from reliability_figures import figures  # noqa: F401 - a fixture
 
 TESTS_DIR = str(pathlib.Path(__file__).resolve().parent)
 
@@ -44,26 +42,42 @@ def _group_of(name: str) -> str:
     return (entry.make if isinstance(entry, Case) else entry.run).__module__
 
 
-GROUPS: Dict[str, List[str]] = {}
+GROUPS: dict[str, list[str]] = {}
 for _name in CASES:
     GROUPS.setdefault(_group_of(_name), []).append(_name)
 
-RESULTS: Dict[str, Dict[str, Any]] = {}
+RESULTS: dict[str, dict[str, Any]] = {}
 
 
-def _run_child(names: List[str], timeout: float) -> Dict[str, Any]:
+def _run_child(names: list[str], timeout: float) -> dict[str, Any]:
     # Isolated mode (-I) keeps the current directory and PYTHON* variables off sys.path,
     # so the child imports the installed copium; only this folder is added, for the cases.
-    command = [sys.executable, "-I", "-X", "faulthandler", "-c", RUN_BATCH.format(tests_dir=TESTS_DIR)]
+    command = [
+        sys.executable,
+        "-I",
+        "-X",
+        "faulthandler",
+        "-c",
+        RUN_BATCH.format(tests_dir=TESTS_DIR),
+    ]
     try:
         process = subprocess.run(
-            command, input=json.dumps(names), capture_output=True, text=True, timeout=timeout, cwd=tempfile.gettempdir()
+            command,
+            input=json.dumps(names),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=tempfile.gettempdir(),
         )
         stdout, stderr, ending = process.stdout, process.stderr, f"exit code {process.returncode}"
     except subprocess.TimeoutExpired as expired:
         stdout = _text(expired.stdout)
         stderr, ending = _text(expired.stderr), f"timed out after {timeout:.0f} s"
-    reported = [json.loads(line[len(RESULT_PREFIX) :]) for line in stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    reported = [
+        json.loads(line[len(RESULT_PREFIX) :])
+        for line in stdout.splitlines()
+        if line.startswith(RESULT_PREFIX)
+    ]
     return {"reported": reported, "ending": ending, "stderr": stderr}
 
 
@@ -90,7 +104,7 @@ def _run_group(group: str) -> None:
             }
 
 
-def _params() -> List[Any]:
+def _params() -> list[Any]:
     params = []
     for name, entry in CASES.items():
         marks = []
@@ -114,7 +128,7 @@ def test_hostile_case(name: str) -> None:
 
 
 def test_the_catalogue_covers_every_kind_of_hostility(figures) -> None:
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for entry in CASES.values():
         module = (entry.make if isinstance(entry, Case) else entry.run).__module__
         counts[module] = counts.get(module, 0) + 1

@@ -16,12 +16,10 @@ import pathlib
 import subprocess
 import sys
 import tempfile
-from typing import Any, Dict
+from typing import Any
 
 import pytest
-
 from isolated import describe
-from reliability_figures import figures  # noqa: F401 - a fixture
 
 TESTS_DIR = str(pathlib.Path(__file__).resolve().parent)
 
@@ -49,8 +47,10 @@ leak_loops.main({rounds}, {traced_rounds}, {warmup})
 
 
 @pytest.fixture(scope="module")
-def measured() -> Dict[str, Any]:
-    source = RUN_LOOPS.format(tests_dir=TESTS_DIR, rounds=ROUNDS, traced_rounds=TRACED_ROUNDS, warmup=WARMUP_ROUNDS)
+def measured() -> dict[str, Any]:
+    source = RUN_LOOPS.format(
+        tests_dir=TESTS_DIR, rounds=ROUNDS, traced_rounds=TRACED_ROUNDS, warmup=WARMUP_ROUNDS
+    )
     process = subprocess.run(
         [sys.executable, "-I", "-X", "faulthandler", "-c", source],
         capture_output=True,
@@ -63,15 +63,25 @@ def measured() -> Dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_the_loops_ran_every_case_many_times(measured: Dict[str, Any], figures) -> None:
-    for name in ("cases", "calls", "calls_per_round", "rounds", "traced_rounds", "seconds", "tracked_input_objects"):
+def test_the_loops_ran_every_case_many_times(measured: dict[str, Any], figures) -> None:
+    for name in (
+        "cases",
+        "calls",
+        "calls_per_round",
+        "rounds",
+        "traced_rounds",
+        "seconds",
+        "tracked_input_objects",
+    ):
         figures(name, measured[name])
     assert measured["cases"] >= 200 and measured["calls"] >= 150_000, measured
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("measure", list(LIMITS))
-def test_nothing_grows_with_the_number_of_calls(measured: Dict[str, Any], measure: str, figures) -> None:
+def test_nothing_grows_with_the_number_of_calls(
+    measured: dict[str, Any], measure: str, figures
+) -> None:
     growth = measured[measure]
     figures(measure, growth)
     if growth is None:
@@ -80,13 +90,15 @@ def test_nothing_grows_with_the_number_of_calls(measured: Dict[str, Any], measur
 
 
 @pytest.mark.slow
-def test_refcounts_of_inputs_copied_over_and_over_are_unchanged(measured: Dict[str, Any], figures) -> None:
+def test_refcounts_of_inputs_copied_over_and_over_are_unchanged(
+    measured: dict[str, Any], figures
+) -> None:
     figures("refcounts changed", measured["refcounts_changed_count"])
     assert measured["refcounts_changed_count"] == 0, measured["refcounts_changed"]
     assert measured["marker_refcount_change"] == 0
 
 
 @pytest.mark.slow
-def test_no_call_keeps_the_copy_an_earlier_call_made(measured: Dict[str, Any], figures) -> None:
+def test_no_call_keeps_the_copy_an_earlier_call_made(measured: dict[str, Any], figures) -> None:
     figures("earlier copies retained", measured["earlier_copies_retained"])
     assert measured["earlier_copies_retained"] == 0

@@ -21,17 +21,16 @@ from __future__ import annotations
 import collections
 import copy as stdlib_copy
 import os
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable
 
-from hypothesis import HealthCheck, given, seed, settings
-
-import copium
 from engine_state import engine_settings, patch_state
+from hypothesis import HealthCheck, given, seed, settings
 from parity import Outcome, assert_same_graph, assert_same_outcome, outcome_of, reachable
-from reliability_figures import figures  # noqa: F401 - a fixture
 from sample_types import HOOK_CALLS
 from strategies import graph_traits, is_structure, object_graphs
 from test_user_memo import MEMO_KINDS
+
+import copium
 
 EXAMPLES = int(os.environ.get("COPIUM_PROPERTY_EXAMPLES", "400"))
 
@@ -49,7 +48,7 @@ class Tally:
     """What the examples of one test covered."""
 
     def __init__(self) -> None:
-        self.counts: Dict[str, int] = collections.Counter()
+        self.counts: dict[str, int] = collections.Counter()
         self.kinds: set = set()
 
     def add(self, graph: Any, raised: bool) -> None:
@@ -66,7 +65,9 @@ class Tally:
         figures("types covered", len(self.kinds))
 
 
-def check_property(figures: Callable[[str, Any], None], check: Callable[[Any], bool], *, seed_value: int) -> None:
+def check_property(
+    figures: Callable[[str, Any], None], check: Callable[[Any], bool], *, seed_value: int
+) -> None:
     """Run ``check(graph)`` on EXAMPLES generated graphs; it returns whether the copy raised."""
     tally = Tally()
 
@@ -81,7 +82,7 @@ def check_property(figures: Callable[[str, Any], None], check: Callable[[Any], b
     assert tally.counts["examples"] >= EXAMPLES, "Hypothesis ran fewer examples than asked"
 
 
-def traced(function: Callable[..., Any], *args: Any) -> Tuple[Outcome, List[Any]]:
+def traced(function: Callable[..., Any], *args: Any) -> tuple[Outcome, list[Any]]:
     """Call ``function(*args)``; return its outcome and the hook calls it caused, in order."""
     HOOK_CALLS.clear()
     try:
@@ -90,15 +91,20 @@ def traced(function: Callable[..., Any], *args: Any) -> Tuple[Outcome, List[Any]
         HOOK_CALLS.clear()
 
 
-def assert_same_calls(reference: List[Any], candidate: List[Any]) -> None:
-    differ = next((n for n, (r, c) in enumerate(zip(reference, candidate)) if r != c), min(len(reference), len(candidate)))
+def assert_same_calls(reference: list[Any], candidate: list[Any]) -> None:
+    differ = next(
+        (n for n, (r, c) in enumerate(zip(reference, candidate)) if r != c),
+        min(len(reference), len(candidate)),
+    )
     assert candidate == reference, (
         f"hooks were called differently from call #{differ} on:\n"
-        f"  stdlib: {reference[differ:differ + 4]}\n  copium: {candidate[differ:differ + 4]}"
+        f"  stdlib: {reference[differ : differ + 4]}\n  copium: {candidate[differ : differ + 4]}"
     )
 
 
-def assert_same_behaviour(graph: Any, reference: Callable[[], Any], candidate: Callable[[], Any]) -> bool:
+def assert_same_behaviour(
+    graph: Any, reference: Callable[[], Any], candidate: Callable[[], Any]
+) -> bool:
     """Run both calls on ``graph``: same hook calls, same result graph or exception type.
     Returns whether they raised."""
     reference_outcome, reference_calls = traced(reference)
@@ -113,7 +119,9 @@ def assert_same_behaviour(graph: Any, reference: Callable[[], Any], candidate: C
 
 def test_deepcopy_matches_stdlib(figures) -> None:
     def check(graph: Any) -> bool:
-        return assert_same_behaviour(graph, lambda: stdlib_copy.deepcopy(graph), lambda: copium.deepcopy(graph))
+        return assert_same_behaviour(
+            graph, lambda: stdlib_copy.deepcopy(graph), lambda: copium.deepcopy(graph)
+        )
 
     check_property(figures, check, seed_value=1)
 
@@ -137,7 +145,9 @@ def test_deepcopy_with_a_caller_memo_matches_stdlib_and_fills_the_memo_alike(fig
     check_property(figures, check, seed_value=2)
 
 
-def assert_same_memo(graph: Any, reference: Any, memo_ref: Any, candidate: Any, memo_cand: Any) -> None:
+def assert_same_memo(
+    graph: Any, reference: Any, memo_ref: Any, candidate: Any, memo_cand: Any
+) -> None:
     """The caller's memo ends up holding what the stdlib's does, and the results match.
 
     Keys are ids. Objects of the input have the same id in both runs; temporaries (such as
@@ -150,9 +160,13 @@ def assert_same_memo(graph: Any, reference: Any, memo_ref: Any, candidate: Any, 
     keep_ref, keep_cand = keep_ref or [], keep_cand or []
     assert len(keep_cand) == len(keep_ref), "the keep-alive lists differ in length"
     key_for = {id(memo_ref): id(memo_cand)}
-    key_for.update((id(kept_ref), id(kept_cand)) for kept_ref, kept_cand in zip(keep_ref, keep_cand))
+    key_for.update(
+        (id(kept_ref), id(kept_cand)) for kept_ref, kept_cand in zip(keep_ref, keep_cand)
+    )
     ref_keys = [key for key in memo_ref if key != id(memo_ref)]
-    assert [key_for.get(key, key) for key in memo_ref] == list(memo_cand), "the memos differ in keys or their order"
+    assert [key_for.get(key, key) for key in memo_ref] == list(memo_cand), (
+        "the memos differ in keys or their order"
+    )
     assert_same_graph(
         graph,
         [reference, [memo_ref[key] for key in ref_keys], keep_ref],
@@ -166,7 +180,9 @@ def test_deepcopy_with_the_dict_memo_setting_matches_stdlib(figures) -> None:
             return copium.deepcopy(graph)
 
     def check(graph: Any) -> bool:
-        return assert_same_behaviour(graph, lambda: stdlib_copy.deepcopy(graph), lambda: copium_with_dict_memo(graph))
+        return assert_same_behaviour(
+            graph, lambda: stdlib_copy.deepcopy(graph), lambda: copium_with_dict_memo(graph)
+        )
 
     check_property(figures, check, seed_value=3)
 
@@ -179,14 +195,20 @@ def test_patched_copy_deepcopy_matches_the_unpatched_stdlib(figures) -> None:
             return stdlib_copy.deepcopy(graph)
 
     def check(graph: Any) -> bool:
-        return assert_same_behaviour(graph, lambda: deepcopy_with_patch(graph, False), lambda: deepcopy_with_patch(graph, True))
+        return assert_same_behaviour(
+            graph,
+            lambda: deepcopy_with_patch(graph, False),
+            lambda: deepcopy_with_patch(graph, True),
+        )
 
     check_property(figures, check, seed_value=4)
 
 
 def test_shallow_copy_matches_stdlib(figures) -> None:
     def check(graph: Any) -> bool:
-        return assert_same_behaviour(graph, lambda: stdlib_copy.copy(graph), lambda: copium.copy(graph))
+        return assert_same_behaviour(
+            graph, lambda: stdlib_copy.copy(graph), lambda: copium.copy(graph)
+        )
 
     check_property(figures, check, seed_value=5)
 
@@ -196,7 +218,10 @@ def test_replicate_makes_independent_copies_like_stdlib(figures) -> None:
         reference, reference_calls = traced(stdlib_copy.deepcopy, graph)
         candidate, candidate_calls = traced(copium.extra.replicate, graph, 2)
         if reference.raised or candidate.raised:
-            assert type(candidate.error) is type(reference.error), (reference.describe(), candidate.describe())
+            assert type(candidate.error) is type(reference.error), (
+                reference.describe(),
+                candidate.describe(),
+            )
             assert_same_calls(reference_calls, candidate_calls)
             return True
         assert_same_calls(reference_calls * 2, candidate_calls)
@@ -205,8 +230,14 @@ def test_replicate_makes_independent_copies_like_stdlib(figures) -> None:
         assert_same_graph(graph, reference.value, second)
         originals = reachable(graph)
         in_second = reachable(second)
-        shared = [node for key, node in reachable(first).items() if key in in_second and key not in originals]
-        assert not [node for node in shared if is_structure(node)], "two replicas share a new object"
+        shared = [
+            node
+            for key, node in reachable(first).items()
+            if key in in_second and key not in originals
+        ]
+        assert not [node for node in shared if is_structure(node)], (
+            "two replicas share a new object"
+        )
         return False
 
     check_property(figures, check, seed_value=6)

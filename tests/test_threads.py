@@ -12,12 +12,10 @@ import pathlib
 import subprocess
 import sys
 import tempfile
-from typing import Any, Dict
+from typing import Any
 
 import pytest
-
 from isolated import describe
-from reliability_figures import figures  # noqa: F401 - a fixture
 
 TESTS_DIR = str(pathlib.Path(__file__).resolve().parent)
 
@@ -32,7 +30,7 @@ thread_stress.main({copiers}, {iterations})
 """
 
 
-def run_threads(copiers: int, iterations: int) -> Dict[str, Any]:
+def run_threads(copiers: int, iterations: int) -> dict[str, Any]:
     process = subprocess.run(
         [
             sys.executable,
@@ -54,7 +52,14 @@ def run_threads(copiers: int, iterations: int) -> Dict[str, Any]:
 @pytest.mark.slow
 def test_concurrent_copies_while_patch_and_config_change(figures) -> None:
     outcome = run_threads(COPIERS, ITERATIONS)
-    for name in ("copier_threads", "iterations_per_thread", "copies_checked", "patch_toggles", "config_changes", "seconds"):
+    for name in (
+        "copier_threads",
+        "iterations_per_thread",
+        "copies_checked",
+        "patch_toggles",
+        "config_changes",
+        "seconds",
+    ):
         figures(name, outcome[name])
     assert not outcome["failures"], "\n".join(outcome["failures"])
     assert outcome["copies_checked"] == COPIERS * ITERATIONS

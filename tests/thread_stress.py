@@ -23,11 +23,12 @@ import sys
 import threading
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable
 
-import copium
 from parity import edges, reachable
 from sample_types import DeepcopyHook, ReduceExItems, Slotted, StateHooks, Uncopyable
+
+import copium
 
 
 class NeedsDictMemo:
@@ -37,7 +38,7 @@ class NeedsDictMemo:
     def __init__(self, payload: Any) -> None:
         self.payload = payload
 
-    def __deepcopy__(self, memo: Any) -> "NeedsDictMemo":
+    def __deepcopy__(self, memo: Any) -> NeedsDictMemo:
         if not isinstance(memo, dict):
             raise TypeError("this hook needs a dict memo")
         clone = NeedsDictMemo.__new__(NeedsDictMemo)
@@ -46,15 +47,21 @@ class NeedsDictMemo:
         return clone
 
 
-def _inputs() -> List[Any]:
+def _inputs() -> list[Any]:
     shared = ["shared", {"deep": [1, 2, 3]}]
-    cycle: List[Any] = [shared]
+    cycle: list[Any] = [shared]
     cycle.append(cycle)
     slotted = Slotted(shared)
     slotted.spare = cycle
     items = ReduceExItems([shared, slotted], {"k": cycle})
     return [
-        {"shared": shared, "again": (shared, [shared]), "cycle": cycle, "set": {1, (2, 3)}, "bytes": bytearray(b"abc")},
+        {
+            "shared": shared,
+            "again": (shared, [shared]),
+            "cycle": cycle,
+            "set": {1, (2, 3)},
+            "bytes": bytearray(b"abc"),
+        },
         [DeepcopyHook([shared, cycle]), StateHooks(shared), slotted, items, shared],
         [NeedsDictMemo([shared, {"cycle": cycle}]), shared, collections.OrderedDict(a=shared)],
         [[n, str(n), (n, [n])] for n in range(100)] + [shared] * 10,
@@ -62,12 +69,12 @@ def _inputs() -> List[Any]:
     ]
 
 
-def signature(root: Any, originals: Dict[int, int]) -> List[Tuple[Any, ...]]:
+def signature(root: Any, originals: dict[int, int]) -> list[tuple[Any, ...]]:
     """The shape of a copy: each position is an input object (by its number), an object
     seen before at another position (aliasing, cycles), or a new object with its type and
     its value or number of references. Equal signatures mean isomorphic identity graphs."""
-    numbers: Dict[int, int] = {}
-    shape: List[Tuple[Any, ...]] = []
+    numbers: dict[int, int] = {}
+    shape: list[tuple[Any, ...]] = []
     stack = [root]
     while stack:
         node = stack.pop()
@@ -81,7 +88,11 @@ def signature(root: Any, originals: Dict[int, int]) -> List[Tuple[Any, ...]]:
                 shape.append((type(node).__name__, sorted(map(repr, node))))
                 continue
             children = [child for _, child in edges(node)]
-            leaf_value = repr(node) if not children and isinstance(node, (bytearray, str, int, float)) else None
+            leaf_value = (
+                repr(node)
+                if not children and isinstance(node, (bytearray, str, int, float))
+                else None
+            )
             shape.append((type(node).__name__, len(children), leaf_value))
             stack.extend(reversed(children))
     return shape
@@ -97,13 +108,17 @@ class Expectation:
         self.shallow = signature(stdlib_copy.copy(x), self.originals)
 
     def check_deep(self, result: Any) -> None:
-        assert signature(result, self.originals) == self.deep, "a deep copy differs from the stdlib's"
+        assert signature(result, self.originals) == self.deep, (
+            "a deep copy differs from the stdlib's"
+        )
 
     def check_shallow(self, result: Any) -> None:
-        assert signature(result, self.originals) == self.shallow, "a shallow copy differs from the stdlib's"
+        assert signature(result, self.originals) == self.shallow, (
+            "a shallow copy differs from the stdlib's"
+        )
 
 
-def _copy_ways(expectation: Expectation) -> List[Callable[[], None]]:
+def _copy_ways(expectation: Expectation) -> list[Callable[[], None]]:
     x = expectation.x
 
     def replicated() -> None:
@@ -128,12 +143,14 @@ def _failing_copy() -> None:
     raise AssertionError("copying an uncopyable object did not raise copy.Error")
 
 
-def run(copiers: int, iterations: int) -> Dict[str, Any]:
+def run(copiers: int, iterations: int) -> dict[str, Any]:
     warnings.simplefilter("ignore")  # the "warn" fallback warns from every thread
     expectations = [Expectation(x) for x in _inputs()]
-    ways = [way for expectation in expectations for way in _copy_ways(expectation)] + [_failing_copy]
+    ways = [way for expectation in expectations for way in _copy_ways(expectation)] + [
+        _failing_copy
+    ]
     done = threading.Event()
-    failures: List[str] = []
+    failures: list[str] = []
     copies = [0] * copiers
     toggles = collections.Counter()
 

@@ -96,6 +96,16 @@ for variant in abi3 fast-paths; do
     "$vpy" -m pip install --quiet --no-deps "${wheels[0]}" >&2
     (cd "$workdir" && smoke_test "$vpy" "$variant") >&2 ||
         die "the $variant build from the sdist failed its smoke test"
+    # The whole suite on the wheel built from the sdist alone (COPIUM_SDIST_SUITE=0 skips it,
+    # e.g. for a quick release check); test-wheel.sh adds its row to the summary table.
+    if [ "${COPIUM_SDIST_SUITE:-1}" != 0 ]; then
+        built="$CACHE_DIR/sdist-wheels/$variant"
+        rm -rf "$built" && mkdir -p "$built"
+        cp "${wheels[0]}" "$built/"
+        bash "$SCRIPTS_DIR/test-wheel.sh" \
+            "$built/$(basename "${wheels[0]}")" "$python" >&2 ||
+            die "the $variant build from the sdist failed the test suite"
+    fi
 done
 
 log "$(basename "$sdist") builds and works as abi3 and as fast-paths"

@@ -2,6 +2,7 @@
 
 use crate::deepcopy;
 use crate::ffi::{self, Owned, R};
+use crate::into_py;
 use crate::types;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -18,14 +19,6 @@ fn collect(n: usize, mut make: impl FnMut() -> R<Owned>) -> R<Owned> {
         ffi::list_append(list.as_ptr(), item.as_ptr())?;
     }
     Ok(list)
-}
-
-fn into_py(py: Python<'_>, r: R<Owned>) -> PyResult<Py<PyAny>> {
-    match r {
-        // SAFETY: `o` is a new reference we hand over.
-        Ok(o) => Ok(unsafe { Bound::from_owned_ptr(py, o.into_ptr()).unbind() }),
-        Err(_) => Err(PyErr::fetch(py)),
-    }
 }
 
 /// replicate(obj, n, /)

@@ -28,6 +28,7 @@ mod user_memo;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+/// A C-style result as a pyo3 result: the new reference, or the pending exception.
 fn into_py(py: Python<'_>, r: ffi::R<ffi::Owned>) -> PyResult<Py<PyAny>> {
     match r {
         // SAFETY: `o` is a new reference whose ownership passes to the returned handle.

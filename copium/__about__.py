@@ -12,6 +12,9 @@ it is compiled, so it describes the binary actually loaded, not the source tree.
 - ``__limited_api__``: the limited API level of an abi3 build (``"3.9"``), else None.
 - ``__built_for_python__``: ``"abi3"``, or the interpreter a fast-paths build is
   tied to, e.g. ``"3.11"``.
+- ``__internals__``: what the engine uses beyond the limited API on the running
+  interpreter, found or verified when it was imported (interpreter functions looked up
+  by name, in-place list and tuple items); empty under ``COPIUM_LIMITED_API_ONLY=1``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ __all__ = [
     "__build_hash__",
     "__build_variant__",
     "__built_for_python__",
+    "__internals__",
     "__limited_api__",
     "__version__",
     "__version_tuple__",
@@ -46,3 +50,4 @@ __build_hash__: str = _BUILD["build_hash"]
 __build_variant__: str = _BUILD["variant"]
 __limited_api__: Optional[str] = _BUILD["limited_api"]
 __built_for_python__: str = _BUILD["python"]
+__internals__: tuple[str, ...] = _BUILD["internals"]

@@ -32,6 +32,7 @@ class _Build(TypedDict):
     variant: Literal["abi3", "fast-paths"]
     limited_api: str | None
     python: str
+    internals: tuple[str, ...]
 
 BUILD: _Build
 __version__: str

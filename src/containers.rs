@@ -29,10 +29,8 @@ pub fn list<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Own
 /// cut to the length the original ends with, as stdlib's appending loop would produce.
 fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let n = ffi::list_len(x);
-    let mut i: Py_ssize_t = 0;
-    while i < n && types::is_atomic(ffi::type_of(ffi::list_item(x, i))) {
-        i += 1;
-    }
+    let mut run = types::AtomicRun::new();
+    let mut i = ffi::list_prefix(x, |item| run.holds(item)) as Py_ssize_t;
     let y = ffi::list_slice(x, 0, n)?;
     e.memo.store(key, &y)?;
     // Until an item's copy runs Python code, nothing can change `x`: the first non-atomic
@@ -147,11 +145,13 @@ fn copy_item<M: Memo>(
 fn atomic_keys_and_values(x: *mut PyObject) -> (bool, bool) {
     let mut pos = 0;
     let mut values = true;
-    while let Some((k, v)) = ffi::dict_next(x, &mut pos) {
-        if !types::is_atomic(ffi::type_of(k)) {
+    let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
+    let next = ffi::DictNext::resolve();
+    while let Some((k, v)) = next.step(x, &mut pos) {
+        if !keys_run.holds(k) {
             return (false, false);
         }
-        values = values && types::is_atomic(ffi::type_of(v));
+        values = values && values_run.holds(v);
     }
     (true, values)
 }

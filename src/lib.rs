@@ -69,6 +69,11 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         }
     };
     info.set_item("python", python)?;
+    let mut internals = ffi::runtime::found();
+    if ffi::items_in_place() {
+        internals.push("in-place list and tuple items");
+    }
+    info.set_item("internals", PyTuple::new(py, internals)?)?;
     Ok(info)
 }
 

@@ -215,6 +215,35 @@ pub fn is_atomic(tp: *mut PyTypeObject) -> bool {
     classify(tp) == Kind::Atomic
 }
 
+/// An atomicity check for a run of items read while no Python code can run: the last type
+/// found atomic is remembered, so a homogeneous run costs one pointer compare per item.
+/// (Not across Python code: a heap type registered as atomic could be freed meanwhile.)
+pub struct AtomicRun {
+    last: *mut PyTypeObject,
+}
+
+impl AtomicRun {
+    #[inline(always)]
+    pub fn new() -> Self {
+        AtomicRun {
+            last: std::ptr::null_mut(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn holds(&mut self, obj: *mut PyObject) -> bool {
+        let tp = ffi::type_of(obj);
+        if tp == self.last {
+            return true;
+        }
+        let atomic = is_atomic(tp);
+        if atomic {
+            self.last = tp;
+        }
+        atomic
+    }
+}
+
 #[inline(always)]
 pub fn classify(tp: *mut PyTypeObject) -> Kind {
     let s = statics();

@@ -87,19 +87,21 @@ def test_build_description_is_consistent() -> None:
 
 def test_about_reflects_the_engine_build_record() -> None:
     build = _copium.BUILD
-    assert set(build) == {"version", "build_hash", "variant", "limited_api", "python"}
+    assert set(build) == {"version", "build_hash", "variant", "limited_api", "python", "internals"}
     assert (
         __about__.__version__,
         __about__.__build_hash__,
         __about__.__build_variant__,
         __about__.__limited_api__,
         __about__.__built_for_python__,
+        __about__.__internals__,
     ) == (
         build["version"],
         build["build_hash"],
         build["variant"],
         build["limited_api"],
         build["python"],
+        build["internals"],
     )
 
 
@@ -122,6 +124,7 @@ def test_info_json_is_machine_readable(tmp_path: Path) -> None:
     assert info["copium"] == __about__.__version__
     assert info["variant"] == __about__.__build_variant__
     assert info["limited_api"] == __about__.__limited_api__
+    assert info["internals"] == list(__about__.__internals__)
     assert info["python"] == platform.python_version()
     assert info["patched"] is False
     assert info["config"]["memo"] == "native"

@@ -7,6 +7,13 @@ use std::ptr;
 
 pub const VARIANT: &str = "fast-paths";
 
+/// Items are always read in place here, through the interpreter's own macros.
+pub fn items_in_place() -> bool {
+    true
+}
+
+pub fn init_layout(_major: u8, _minor: u8, _allowed: bool) {}
+
 /// # Safety
 /// `op` is a live object and the caller holds the GIL.
 #[inline(always)]
@@ -34,6 +41,18 @@ pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
 pub fn list_item(list: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     // SAFETY: `list` is a live list and the caller checked `i < list_len(list)`.
     unsafe { ffi::PyList_GET_ITEM(list, i) }
+}
+
+/// How many leading items of a list satisfy `pred` (which must not run Python code).
+#[inline(always)]
+pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
+    // SAFETY: `list` is a live list whose `ob_item` holds `len` initialized items; `pred`
+    // runs no Python code, so the array stays as it is while it is read.
+    let items = unsafe {
+        let list = list.cast::<ffi::PyListObject>();
+        std::slice::from_raw_parts((*list).ob_item, ffi::PyList_GET_SIZE(list.cast()) as usize)
+    };
+    items.iter().take_while(|&&item| pred(item)).count()
 }
 
 #[inline(always)]

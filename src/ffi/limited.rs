@@ -7,6 +7,10 @@ use std::ptr;
 
 pub const VARIANT: &str = "abi3";
 
+pub use super::layout::{
+    in_place as items_in_place, init as init_layout, list_item, list_prefix, tuple_item,
+};
+
 extern "C" {
     /// Part of the stable ABI: what the limited API's own `Py_DECREF` calls.
     fn _Py_Dealloc(op: *mut PyObject);
@@ -40,27 +44,15 @@ pub const FASTCALL_AVAILABLE: bool = false;
 
 #[inline(always)]
 pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
-    // SAFETY: `list` is a live list.
-    unsafe { ffi::PyList_Size(list) }
-}
-
-/// Borrowed item `i` of a list; the caller has checked `i < list_len(list)`.
-#[inline(always)]
-pub fn list_item(list: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    // SAFETY: `list` is a live list and `i` is in bounds.
-    unsafe { ffi::PyList_GetItem(list, i) }
+    // SAFETY: `list` is a live list, a PyVarObject; `Py_SIZE` is an inline read of `ob_size`
+    // in the 3.9 limited API.
+    unsafe { ffi::Py_SIZE(list) }
 }
 
 #[inline(always)]
 pub fn tuple_len(tuple: *mut PyObject) -> Py_ssize_t {
-    // SAFETY: `tuple` is a live tuple.
-    unsafe { ffi::PyTuple_Size(tuple) }
-}
-
-#[inline(always)]
-pub fn tuple_item(tuple: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    // SAFETY: `tuple` is a live tuple and `i` is in bounds.
-    unsafe { ffi::PyTuple_GetItem(tuple, i) }
+    // SAFETY: `tuple` is a live tuple, a PyVarObject (see `list_len`).
+    unsafe { ffi::Py_SIZE(tuple) }
 }
 
 /// Stores `item` (stolen) at `i` of a tuple created by [`tuple_new`] and not yet shared.

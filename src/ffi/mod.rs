@@ -10,6 +10,8 @@ mod fast;
 #[cfg(copium_fast)]
 pub use fast::*;
 #[cfg(not(copium_fast))]
+mod layout;
+#[cfg(not(copium_fast))]
 mod limited;
 #[cfg(not(copium_fast))]
 pub use limited::*;

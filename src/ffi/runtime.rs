@@ -20,10 +20,21 @@ pub type TypeLookupFn = unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject) -
 /// resizes.
 pub type NewPresizedFn = unsafe extern "C" fn(super::Py_ssize_t) -> *mut PyObject;
 
+/// `_PyDict_Next(dict, *pos, *key, *value, *hash)`: what `PyDict_Next` forwards to, without
+/// the extra call.
+pub type DictNextFn = unsafe extern "C" fn(
+    *mut PyObject,
+    *mut super::Py_ssize_t,
+    *mut *mut PyObject,
+    *mut *mut PyObject,
+    *mut super::Py_ssize_t,
+) -> c_int;
+
 struct Found {
     optional_attr: Option<OptionalAttrFn>,
     type_lookup: Option<TypeLookupFn>,
     dict_presized: Option<NewPresizedFn>,
+    dict_next: Option<DictNextFn>,
 }
 
 static FOUND: OnceLock<Found> = OnceLock::new();
@@ -39,8 +50,18 @@ fn symbol(_name: &std::ffi::CStr) -> *mut std::ffi::c_void {
     std::ptr::null_mut()
 }
 
-/// Resolves what this interpreter version offers; called once at import.
-pub fn init(major: u8, minor: u8) {
+/// Resolves what this interpreter version offers; called once at import. With `allowed`
+/// false nothing is looked up, and every user takes its limited-API fallback.
+pub fn init(major: u8, minor: u8, allowed: bool) {
+    if !allowed {
+        let _ = FOUND.set(Found {
+            optional_attr: None,
+            type_lookup: None,
+            dict_presized: None,
+            dict_next: None,
+        });
+        return;
+    }
     let name = if (major, minor) >= (3, 13) {
         c"PyObject_GetOptionalAttr"
     } else {
@@ -62,11 +83,39 @@ pub fn init(major: u8, minor: u8) {
         // SAFETY: `_PyDict_NewPresized` has had this signature since it appeared (3.x).
         unsafe { std::mem::transmute::<*mut std::ffi::c_void, NewPresizedFn>(p) }
     });
+    let p = symbol(c"_PyDict_Next");
+    let dict_next = (!p.is_null()).then(|| {
+        // SAFETY: `_PyDict_Next` has had this signature since 3.5 (the hash out-parameter
+        // is a `Py_hash_t`, the size of a `Py_ssize_t`).
+        unsafe { std::mem::transmute::<*mut std::ffi::c_void, DictNextFn>(p) }
+    });
     let _ = FOUND.set(Found {
         optional_attr,
         type_lookup,
         dict_presized,
+        dict_next,
     });
+}
+
+/// The functions found, by what they do (reported by `python -m copium info`).
+pub fn found() -> Vec<&'static str> {
+    let Some(f) = FOUND.get() else {
+        return Vec::new();
+    };
+    [
+        (f.optional_attr.is_some(), "optional attribute lookup"),
+        (f.type_lookup.is_some(), "type attribute lookup"),
+        (f.dict_presized.is_some(), "presized dict"),
+        (f.dict_next.is_some(), "direct dict iteration"),
+    ]
+    .into_iter()
+    .filter_map(|(found, what)| found.then_some(what))
+    .collect()
+}
+
+#[inline(always)]
+pub fn dict_next() -> Option<DictNextFn> {
+    FOUND.get().and_then(|f| f.dict_next)
 }
 
 #[inline(always)]

@@ -5,8 +5,20 @@ use super::{owned, status, Owned, PyObject, Py_ssize_t, R};
 use pyo3_ffi as ffi;
 use std::ptr;
 
+/// What copium may use beyond the limited API, after checking the running interpreter:
+/// everything, unless `COPIUM_LIMITED_API_ONLY` is on (1, true, yes or on, as every copium
+/// flag is read).
 pub fn init_runtime(major: u8, minor: u8) {
-    super::runtime::init(major, minor);
+    let limited_only = std::env::var("COPIUM_LIMITED_API_ONLY")
+        .map(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
+        .unwrap_or(false);
+    super::runtime::init(major, minor, !limited_only);
+    super::init_layout(major, minor, !limited_only);
 }
 
 #[inline(always)]
@@ -65,11 +77,45 @@ pub fn dict_next(
     dict: *mut PyObject,
     pos: &mut Py_ssize_t,
 ) -> Option<(*mut PyObject, *mut PyObject)> {
-    let mut k = ptr::null_mut();
-    let mut v = ptr::null_mut();
-    // SAFETY: `dict` is a live dict; PyDict_Next bounds-checks `pos` itself, so a dict
-    // mutated between steps can never make it read out of bounds.
-    (unsafe { ffi::PyDict_Next(dict, pos, &mut k, &mut v) } != 0).then_some((k, v))
+    DictNext::resolve().step(dict, pos)
+}
+
+/// Dict iteration through the function `PyDict_Next` forwards to where the interpreter
+/// exports it (one call less per item), resolved once for a whole loop.
+#[derive(Clone, Copy)]
+pub struct DictNext(super::runtime::DictNextFn);
+
+impl DictNext {
+    #[inline(always)]
+    pub fn resolve() -> Self {
+        DictNext(super::runtime::dict_next().unwrap_or(limited_dict_next))
+    }
+
+    /// One step with borrowed key and value; `None` at the end.
+    #[inline(always)]
+    pub fn step(
+        self,
+        dict: *mut PyObject,
+        pos: &mut Py_ssize_t,
+    ) -> Option<(*mut PyObject, *mut PyObject)> {
+        let mut k = ptr::null_mut();
+        let mut v = ptr::null_mut();
+        // SAFETY: `dict` is a live dict; both functions bounds-check `pos` themselves, so a
+        // dict mutated between steps can never make them read out of bounds.
+        (unsafe { (self.0)(dict, pos, &mut k, &mut v, ptr::null_mut()) } != 0).then_some((k, v))
+    }
+}
+
+/// `PyDict_Next` in the shape of `_PyDict_Next`.
+unsafe extern "C" fn limited_dict_next(
+    dict: *mut PyObject,
+    pos: *mut Py_ssize_t,
+    key: *mut *mut PyObject,
+    value: *mut *mut PyObject,
+    _hash: *mut Py_ssize_t,
+) -> std::os::raw::c_int {
+    // SAFETY: the caller's pointers, as `PyDict_Next` takes them.
+    unsafe { ffi::PyDict_Next(dict, pos, key, value) }
 }
 
 #[inline(always)]

@@ -1,0 +1,172 @@
+//! In-place item reads for the abi3 build. The limited API reaches a list's or tuple's items
+//! only through one function call per item, which costs as much as the rest of a flat copy.
+//! Every CPython that loads abi3 modules from 3.9 to 3.14 (GIL builds only) lays these objects
+//! out the same way: a list's item array pointer follows the `PyVarObject` header, and a
+//! tuple's items start at `tuple.__basicsize__`. On those versions, and only once a probe at
+//! import has read known items back through both routes and found them equal, the items are
+//! read in place; anywhere else (a later CPython, `COPIUM_LIMITED_API_ONLY=1`) the limited
+//! API's calls are used.
+
+use super::{decref, PyObject, Py_ssize_t};
+use pyo3_ffi as ffi;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The newest CPython whose list and tuple layouts are known to match.
+const NEWEST_KNOWN: (u8, u8) = (3, 14);
+
+/// `PyListObject.ob_item`: right after the variable-size header.
+const LIST_ITEMS_FIELD: usize = std::mem::size_of::<ffi::PyVarObject>();
+
+static LISTS_IN_PLACE: AtomicBool = AtomicBool::new(false);
+/// Where a tuple's items start; 0 while they are read through the API.
+static TUPLE_ITEMS_AT: AtomicUsize = AtomicUsize::new(0);
+
+/// Decides, once at import, whether items are read in place.
+pub fn init(major: u8, minor: u8, allowed: bool) {
+    if !allowed || (major, minor) < (3, 9) || (major, minor) > NEWEST_KNOWN {
+        return;
+    }
+    let Some(tuple_items_at) = tuple_basicsize() else {
+        return;
+    };
+    if probe_list() && probe_tuple(tuple_items_at) {
+        TUPLE_ITEMS_AT.store(tuple_items_at, Ordering::Relaxed);
+        LISTS_IN_PLACE.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether items are read in place (reported by `python -m copium info`).
+pub fn in_place() -> bool {
+    LISTS_IN_PLACE.load(Ordering::Relaxed)
+}
+
+/// Borrowed item `i` of a list; the caller has checked `i < len(list)`.
+#[inline(always)]
+pub fn list_item(list: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    if LISTS_IN_PLACE.load(Ordering::Relaxed) {
+        // SAFETY: the probe confirmed the layout on this interpreter; `list` is a live list
+        // and `i` is in bounds, so the slot is initialized.
+        unsafe { *list_items(list).add(i as usize) }
+    } else {
+        // SAFETY: `list` is a live list and `i` is in bounds.
+        unsafe { ffi::PyList_GetItem(list, i) }
+    }
+}
+
+/// How many leading items of a list satisfy `pred` (which must not run Python code).
+#[inline(always)]
+pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
+    // SAFETY: `list` is a live list, so `Py_SIZE` is its length.
+    let n = unsafe { ffi::Py_SIZE(list) } as usize;
+    if LISTS_IN_PLACE.load(Ordering::Relaxed) {
+        // SAFETY: the probe confirmed the layout; the array holds `n` initialized items and,
+        // as `pred` runs no Python code, stays as it is while it is read.
+        let items = unsafe { std::slice::from_raw_parts(list_items(list), n) };
+        items.iter().take_while(|&&item| pred(item)).count()
+    } else {
+        (0..n)
+            .take_while(|&i| pred(list_item(list, i as Py_ssize_t)))
+            .count()
+    }
+}
+
+/// Borrowed item `i` of a tuple; the caller has checked `i < len(tuple)`.
+#[inline(always)]
+pub fn tuple_item(tuple: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    let at = TUPLE_ITEMS_AT.load(Ordering::Relaxed);
+    if at != 0 {
+        // SAFETY: as for lists; the items of a tuple live inside the object from `at` on.
+        unsafe {
+            *tuple
+                .cast::<u8>()
+                .add(at)
+                .cast::<*mut PyObject>()
+                .add(i as usize)
+        }
+    } else {
+        // SAFETY: `tuple` is a live tuple and `i` is in bounds.
+        unsafe { ffi::PyTuple_GetItem(tuple, i) }
+    }
+}
+
+/// # Safety
+/// `list` is a live list on an interpreter with the known layout.
+#[inline(always)]
+unsafe fn list_items(list: *mut PyObject) -> *const *mut PyObject {
+    *list
+        .cast::<u8>()
+        .add(LIST_ITEMS_FIELD)
+        .cast::<*const *mut PyObject>()
+}
+
+fn tuple_basicsize() -> Option<usize> {
+    // SAFETY: reads a builtin attribute of the tuple type; any error is cleared.
+    unsafe {
+        let size = ffi::PyObject_GetAttrString(
+            std::ptr::addr_of_mut!(ffi::PyTuple_Type).cast(),
+            c"__basicsize__".as_ptr(),
+        );
+        if size.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        let n = ffi::PyLong_AsSsize_t(size);
+        decref(size);
+        if n <= 0 {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(n as usize)
+    }
+}
+
+/// Three distinct objects that outlive the probe.
+fn probe_items() -> [*mut PyObject; 3] {
+    // SAFETY: the singletons are process-lifetime statics.
+    unsafe { [ffi::Py_None(), ffi::Py_True(), ffi::Py_False()] }
+}
+
+fn probe_list() -> bool {
+    let items = probe_items();
+    // SAFETY: a new list we own, filled through the API and read back both ways; on any
+    // failure the error is cleared and the probe fails.
+    unsafe {
+        let list = ffi::PyList_New(0);
+        if list.is_null() {
+            ffi::PyErr_Clear();
+            return false;
+        }
+        let mut ok = items.iter().all(|&o| ffi::PyList_Append(list, o) == 0)
+            && ffi::PyList_Size(list) == items.len() as Py_ssize_t;
+        if ok {
+            let array = list_items(list);
+            ok = !array.is_null()
+                && (0..items.len())
+                    .all(|i| *array.add(i) == ffi::PyList_GetItem(list, i as Py_ssize_t));
+        }
+        ffi::PyErr_Clear();
+        decref(list);
+        ok
+    }
+}
+
+fn probe_tuple(items_at: usize) -> bool {
+    let items = probe_items();
+    // SAFETY: as for the list probe; the tuple has `items.len()` slots from `items_at` on
+    // when the layout is the known one, and the read stays inside its allocation (which is
+    // at least `items_at` plus one slot per item) in any case.
+    unsafe {
+        let tuple = ffi::PyTuple_Pack(3, items[0], items[1], items[2]);
+        if tuple.is_null() {
+            ffi::PyErr_Clear();
+            return false;
+        }
+        let array = tuple.cast::<u8>().add(items_at).cast::<*mut PyObject>();
+        let ok = ffi::PyTuple_Size(tuple) == items.len() as Py_ssize_t
+            && (0..items.len())
+                .all(|i| *array.add(i) == ffi::PyTuple_GetItem(tuple, i as Py_ssize_t));
+        ffi::PyErr_Clear();
+        decref(tuple);
+        ok
+    }
+}

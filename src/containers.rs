@@ -72,7 +72,7 @@ pub fn dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Own
     if M::NATIVE {
         return dict_native(e, x, key);
     }
-    let y = ffi::dict_new()?;
+    let y = ffi::dict_with_capacity(ffi::dict_len(x))?;
     e.memo.store(key, &y)?;
     let mut it = DictItems::new(x);
     copy_items(e, &mut it, y.as_ptr())?;
@@ -96,6 +96,24 @@ impl DictItems {
             size,
             remaining: size,
         }
+    }
+
+    /// The iteration from the `done`-th item on, whose key is `key` (no Python code has run
+    /// since those were seen). A clone's entries usually sit where the original's do, so the
+    /// clone's position `pos` is tried first; keys are unique, so finding `key` there means
+    /// it is that item.
+    fn resume(dict: *mut PyObject, pos: Py_ssize_t, done: Py_ssize_t, key: *mut PyObject) -> Self {
+        let mut it = DictItems::new(dict);
+        let mut probe = pos;
+        if matches!(ffi::dict_next(dict, &mut probe), Some((k, _)) if k == key) {
+            it.pos = pos;
+        } else {
+            for _ in 0..done {
+                ffi::dict_next(dict, &mut it.pos);
+            }
+        }
+        it.remaining -= done;
+        it
     }
 
     /// The next (key, value), borrowed; `None` at the end.
@@ -141,46 +159,37 @@ fn copy_item<M: Memo>(
     ffi::dict_set(y, k2.as_ptr(), v2.as_ptr())
 }
 
-/// Are all keys atomic, and all values too? (No Python code runs while checking.)
-fn atomic_keys_and_values(x: *mut PyObject) -> (bool, bool) {
-    let mut pos = 0;
-    let mut values = true;
-    let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
-    let next = ffi::DictNext::resolve();
-    while let Some((k, v)) = next.step(x, &mut pos) {
-        if !keys_run.holds(k) {
-            return (false, false);
-        }
-        values = values && values_run.holds(v);
-    }
-    (true, values)
-}
-
-/// With atomic keys (by far the common case) the copy starts as a clone of the original,
-/// a near-memcpy, and the non-atomic values are then replaced by their copies, walking the
-/// original and the clone side by side. Each value is still read from the original at its
-/// turn, so a value replaced meanwhile by user code is the one copied, as in stdlib. If the
-/// walks diverge (keys replaced while the size stayed the same), the clone's unprocessed
-/// keys are dropped and the rest is copied item by item, giving stdlib's insertion order.
+/// The copy starts as a clone of the original, a near-memcpy that already holds every atomic
+/// key and value; the clone's atomic prefix is walked alone (no Python code runs there, so its
+/// items are the original's), then the original and the clone side by side, replacing the
+/// non-atomic values by their copies. Each value is still read from the original at its turn,
+/// so a value replaced meanwhile by user code is the one copied, as in stdlib. If the walks
+/// diverge (a non-atomic key, or keys replaced while the size stayed the same), the clone's
+/// unprocessed keys are dropped and the rest is copied item by item, giving stdlib's
+/// insertion order.
 fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
-    let (keys_atomic, values_atomic) = atomic_keys_and_values(x);
-    if !keys_atomic {
-        let y = ffi::dict_with_capacity(ffi::dict_len(x))?;
-        e.memo.store(key, &y)?;
-        copy_items(e, &mut DictItems::new(x), y.as_ptr())?;
-        return Ok(y);
-    }
     let y = ffi::dict_copy(x)?;
     e.memo.store(key, &y)?;
-    if values_atomic {
-        return Ok(y);
-    }
-    let mut it = DictItems::new(x);
+    let next = ffi::DictNext::resolve();
+    let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
     let mut ypos: Py_ssize_t = 0;
+    let mut done = 0;
+    let first_key = loop {
+        let at = ypos;
+        match next.step(y.as_ptr(), &mut ypos) {
+            None => return Ok(y),
+            Some((k, v)) if keys_run.holds(k) && values_run.holds(v) => done += 1,
+            Some((k, _)) => {
+                ypos = at;
+                break k;
+            }
+        }
+    };
+    let mut it = DictItems::resume(x, ypos, done, first_key);
     while let Some((kx, vx)) = it.next()? {
         let clone_entry = ffi::dict_next(y.as_ptr(), &mut ypos);
         match clone_entry {
-            Some((ky, vy)) if ky == kx => {
+            Some((ky, vy)) if ky == kx && types::is_atomic(ffi::type_of(kx)) => {
                 if types::is_atomic(ffi::type_of(vx)) {
                     if vy != vx {
                         ffi::dict_set(y.as_ptr(), kx, vx)?;

@@ -142,6 +142,20 @@ def dict_value_ahead_replaced(module: Any) -> dict[str, Any]:
     return _dict_with_trigger(lambda mapping, memo: mapping.__setitem__("z", ["new value"]))
 
 
+@case("dict: a hook replaces an atomic value not copied yet")
+def dict_atomic_value_ahead_replaced(module: Any) -> dict[str, Any]:
+    mapping = _dict_with_trigger(lambda mapping, memo: mapping.__setitem__("n", "replaced"))
+    mapping["n"] = 0
+    return mapping
+
+
+@case("dict: a hook replaces an atomic value already copied")
+def dict_atomic_value_behind_replaced(module: Any) -> dict[str, Any]:
+    mapping: dict[str, Any] = {"n": 0, "list": [1]}
+    mapping["hook"] = Trigger(lambda memo: mapping.__setitem__("n", "replaced"))
+    return mapping
+
+
 @case("dict: a hook swaps a key for another (same size, keys changed)")
 def dict_keys_swapped(module: Any) -> dict[str, Any]:
     def swap(mapping: dict[str, Any], memo: Any) -> None:

@@ -90,6 +90,17 @@ class Key:
         return hash(self.name)
 
 
+def _dict_with_holes():
+    """Mostly deleted entries: the interpreter's copy of it is rebuilt compact, so its items
+    no longer sit where the original's do."""
+    holes = {index: index for index in range(100)}
+    for index in range(90):
+        del holes[index]
+    holes["late"] = [1]
+    holes[200] = "after"
+    return holes
+
+
 def _self_list():
     x = []
     x.append(x)
@@ -220,6 +231,15 @@ CASES = {
     "mapping-proxy-inside-list": [types.MappingProxyType({"k": 1})],
     "big-flat-list": list(range(10_000)),
     "big-dict": {str(index): [index] for index in range(2_000)},
+    # Dicts are copied from a clone of the original: the item order must stay stdlib's
+    # wherever the first item to copy sits and whatever keys come after it.
+    "dict-copied-value-first": {"a": [1], "b": 2, "c": "3"},
+    "dict-copied-value-last": {"a": 1, "b": "2", "c": [3]},
+    "dict-only-atomics-after-a-copied-value": {"list": [0], **{str(i): i for i in range(50)}},
+    "dict-with-holes-left-by-deletions": _dict_with_holes(),
+    "dict-with-tuple-keys-among-str-keys": {"a": 1, (1, "t"): [2], "b": [3], (4,): 5, "c": 6},
+    "dict-with-copied-keys-between-atomic-ones": {"a": [1], Key("k"): 2, "b": [3], Key("j"): 4},
+    "dict-with-a-copied-key-first": {Key("k"): [1], "a": 2},
 }
 
 

@@ -36,6 +36,9 @@ fn other<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<(Owned
     if types::is_class(tp) {
         return Ok((ffi::new_ref(x), false));
     }
+    if objects::deepcopy_returns_self(x, tp)? {
+        return Ok((ffi::new_ref(x), false));
+    }
     if let Some(copier) = ffi::getattr_not_none(x, statics().names.deepcopy.as_ptr())? {
         return e.memo.call_deepcopy(copier.as_ptr(), x).map(|y| (y, false));
     }

@@ -91,6 +91,33 @@ pub fn copy_plain<M: Memo>(
     Ok(Some(y))
 }
 
+/// Would `x.__deepcopy__(memo)` be `enum.Enum.__deepcopy__`, which returns `x` and does
+/// nothing else? Then the copy is `x` without the call (and without the memo proxy the call
+/// would need). Looked up as `getattr(x, "__deepcopy__")` would: the class's attribute, unless
+/// the instance dict holds one of that name.
+pub fn deepcopy_returns_self(x: *mut PyObject, tp: *mut PyTypeObject) -> R<bool> {
+    let s = statics();
+    let Some(known) = &s.enum_deepcopy else {
+        return Ok(false);
+    };
+    if ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE == 0
+        || !generic_getattr(tp)
+        || ffi::type_lookup(tp, s.names.deepcopy.as_ptr()) != Ok(known.as_ptr())
+    {
+        return Ok(false);
+    }
+    match ffi::getattr_opt(x, s.names.dict.as_ptr())? {
+        Some(d) if types::is_exact_dict(d.as_ptr()) => {
+            // SAFETY: `d` is a live dict and the name a live str.
+            let rc = unsafe { pyo3_ffi::PyDict_Contains(d.as_ptr(), s.names.deepcopy.as_ptr()) };
+            ffi::status(rc)?;
+            Ok(rc == 0)
+        }
+        Some(_) => Ok(false),
+        None => Ok(true),
+    }
+}
+
 /// Instance attribute lookups are the generic ones (class MRO + instance dict), so the class
 /// and dict checks below see what `getattr(x, ...)` would. Read every time: assigning
 /// `__getattr__` or `__getattribute__` to a class changes this slot.

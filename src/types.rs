@@ -50,6 +50,8 @@ pub struct Statics {
     pub defaults: Defaults,
     /// `copyreg._slotnames`.
     pub slotnames_fn: Owned,
+    /// `enum.Enum.__deepcopy__` (3.11+), which returns its instance unchanged.
+    pub enum_deepcopy: Option<Owned>,
     pub object_basicsize: isize,
     /// 3.11+ may keep the instance dict outside the object struct (`Py_TPFLAGS_MANAGED_DICT`).
     pub managed_dict_flag_exists: bool,
@@ -179,6 +181,14 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             getstate: object.getattr_opt("__getstate__")?.as_ref().map(owned_of),
         },
         slotnames_fn: owned_of(&copyreg.getattr("_slotnames")?),
+        enum_deepcopy: py
+            .import("enum")?
+            .getattr("Enum")?
+            .getattr("__dict__")?
+            .call_method1("get", ("__deepcopy__",))?
+            .extract::<Option<Bound<'_, PyAny>>>()?
+            .as_ref()
+            .map(owned_of),
         object_basicsize: object.getattr("__basicsize__")?.extract()?,
         managed_dict_flag_exists: py.version_info() >= (3, 11),
         max_shallow_reduce_items: if py.version_info() >= (3, 10) { 5 } else { 6 },

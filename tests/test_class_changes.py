@@ -116,3 +116,51 @@ def test_copyreg_is_consulted_again_after_a_class_changed() -> None:
     copium.deepcopy(cls())
     cls.__reduce_ex__ = lambda self, protocol: (list, ([1, 2],))
     assert_deepcopy_parity(cls())
+
+
+# Enum members: enum.Enum.__deepcopy__ (3.11+) returns the member itself, so copium answers
+# without calling it. Any other __deepcopy__ a member would get must still run.
+
+
+def _colours():
+    import enum
+
+    class Colour(enum.Enum):
+        RED = 1
+        BLUE = 2
+
+    return Colour
+
+
+def test_an_enum_member_is_its_own_copy() -> None:
+    colour = _colours()
+    original = [colour.RED, {"c": colour.BLUE}]
+    result = copium.deepcopy(original)
+    assert result[0] is colour.RED and result[1]["c"] is colour.BLUE
+    assert_deepcopy_parity(original)
+
+
+def test_an_enum_class_with_its_own_deepcopy_has_it_called() -> None:
+    colour = _colours()
+    colour.__deepcopy__ = lambda self, memo: "from the enum's own __deepcopy__"
+    assert copium.deepcopy([colour.RED]) == ["from the enum's own __deepcopy__"]
+    assert_deepcopy_parity([colour.RED])
+
+
+def test_an_enum_member_with_a_deepcopy_in_its_instance_dict_has_it_called() -> None:
+    colour = _colours()
+    colour.RED.__dict__["__deepcopy__"] = lambda memo: "from the member's own __deepcopy__"
+    assert copium.deepcopy([colour.RED, colour.BLUE]) == [
+        "from the member's own __deepcopy__",
+        colour.BLUE,
+    ]
+    assert_deepcopy_parity([colour.RED, colour.BLUE])
+
+
+def test_a_replaced_enum_deepcopy_is_the_one_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    import enum
+
+    colour = _colours()
+    monkeypatch.setattr(enum.Enum, "__deepcopy__", lambda self, memo: "replaced", raising=False)
+    assert copium.deepcopy(colour.RED) == "replaced"
+    assert_deepcopy_parity(colour.RED)

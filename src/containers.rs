@@ -32,7 +32,9 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     let mut run = types::AtomicRun::new();
     let mut i = ffi::list_prefix(x, |item| run.holds(item)) as Py_ssize_t;
     let y = ffi::list_slice(x, 0, n)?;
-    e.memo.store(key, &y)?;
+    if i < n || !e.at_unobserved_root() {
+        e.memo.store(key, &y)?;
+    }
     // Until an item's copy runs Python code, nothing can change `x`: the first non-atomic
     // item needs no check against the slice.
     let mut may_have_changed = false;
@@ -169,22 +171,13 @@ fn copy_item<M: Memo>(
 /// insertion order.
 fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let y = ffi::dict_copy(x)?;
-    e.memo.store(key, &y)?;
-    let next = ffi::DictNext::resolve();
-    let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
-    let mut ypos: Py_ssize_t = 0;
-    let mut done = 0;
-    let first_key = loop {
-        let at = ypos;
-        match next.step(y.as_ptr(), &mut ypos) {
-            None => return Ok(y),
-            Some((k, v)) if keys_run.holds(k) && values_run.holds(v) => done += 1,
-            Some((k, _)) => {
-                ypos = at;
-                break k;
-            }
+    let Some((mut ypos, done, first_key)) = first_to_copy(y.as_ptr()) else {
+        if !e.at_unobserved_root() {
+            e.memo.store(key, &y)?;
         }
+        return Ok(y);
     };
+    e.memo.store(key, &y)?;
     let mut it = DictItems::resume(x, ypos, done, first_key);
     while let Some((kx, vx)) = it.next()? {
         let clone_entry = ffi::dict_next(y.as_ptr(), &mut ypos);
@@ -209,6 +202,22 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         }
     }
     Ok(y)
+}
+
+/// The first item of a fresh clone whose key or value is not atomic: its position, how many
+/// items come before it, and its key; `None` when there is none. (No Python code runs.)
+fn first_to_copy(y: *mut PyObject) -> Option<(Py_ssize_t, Py_ssize_t, *mut PyObject)> {
+    let next = ffi::DictNext::resolve();
+    let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
+    let mut pos: Py_ssize_t = 0;
+    let mut done = 0;
+    loop {
+        let at = pos;
+        match next.step(y, &mut pos)? {
+            (k, v) if keys_run.holds(k) && values_run.holds(v) => done += 1,
+            (k, _) => return Some((at, done, k)),
+        }
+    }
 }
 
 /// Removes from the clone the key it was at and every key after it.

@@ -27,6 +27,9 @@ pub trait Memo {
     /// The end of `deepcopy()`: `memo[d] = y; _keep_alive(x, memo)`. `stored` says a handler
     /// already stored `y` for `x`, which the native memo need not repeat.
     fn memoize(&mut self, x: *mut PyObject, key: &Self::Key, y: &Owned, stored: bool) -> R<()>;
+    /// Can anything outside this call see the memo (a caller's mapping, or a proxy over the
+    /// native one that Python code may keep)?
+    fn observable(&self) -> bool;
     /// `copier(memo)` for a custom `__deepcopy__`.
     fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned>;
 }
@@ -59,10 +62,21 @@ impl<M: Memo> Engine<M> {
         let copied = dispatch::dispatch(self, x, kind, &key);
         self.depth.leave();
         let (y, stored) = copied?;
-        if y.as_ptr() != x {
+        // The object `deepcopy` was called with needs no entry once its copy is done, unless
+        // someone can read the memo afterwards.
+        let root_done = self.depth.level() == 0 && !self.memo.observable();
+        if y.as_ptr() != x && !root_done {
             self.memo.memoize(x, &key, &y, stored)?;
         }
         Ok(y)
+    }
+
+    /// Is the object being copied the one `deepcopy` was called with, in a memo nobody else
+    /// sees? Then a handler whose copy runs no code that could come back to it (all items
+    /// atomic) need not store the copy at all.
+    #[inline(always)]
+    pub fn at_unobserved_root(&self) -> bool {
+        self.depth.level() == 1 && !self.memo.observable()
     }
 }
 

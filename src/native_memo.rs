@@ -67,6 +67,11 @@ impl Memo for NativeMemo {
         }
     }
 
+    #[inline(always)]
+    fn observable(&self) -> bool {
+        matches!(self.session, Session::Proxied(..))
+    }
+
     fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {
         crate::fallback::call_with_proxy(&mut self.session, copier, x)
     }

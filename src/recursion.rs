@@ -49,6 +49,12 @@ impl Depth {
         Ok(())
     }
 
+    /// How many objects are being copied, one inside the other (0 outside any).
+    #[inline(always)]
+    pub fn level(&self) -> usize {
+        self.level
+    }
+
     #[inline(always)]
     pub fn leave(&mut self) {
         self.level -= 1;

@@ -99,6 +99,10 @@ impl Memo for UserMemo {
         self.keep_alive(x)
     }
 
+    fn observable(&self) -> bool {
+        true
+    }
+
     fn call_deepcopy(&mut self, copier: *mut PyObject, _x: *mut PyObject) -> R<Owned> {
         ffi::call1(copier, self.memo)
     }

@@ -43,6 +43,19 @@ pub fn list_item(list: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     unsafe { ffi::PyList_GET_ITEM(list, i) }
 }
 
+/// `list[i] = item` (stolen) for an index in bounds; the old item is released afterwards.
+#[inline(always)]
+pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
+    // SAFETY: `list` is a live list and `i` in bounds, so the slot holds a reference the list
+    // owns, released only once the new item is in place.
+    unsafe {
+        let old = ffi::PyList_GET_ITEM(list, i);
+        ffi::PyList_SET_ITEM(list, i, item.into_ptr());
+        decref(old);
+    }
+    Ok(())
+}
+
 /// How many leading items of a list satisfy `pred` (which must not run Python code).
 #[inline(always)]
 pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {

@@ -7,7 +7,7 @@
 //! read in place; anywhere else (a later CPython, `COPIUM_LIMITED_API_ONLY=1`) the limited
 //! API's calls are used.
 
-use super::{decref, PyObject, Py_ssize_t};
+use super::{decref, status, Owned, PyObject, Py_ssize_t, R};
 use pyo3_ffi as ffi;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -50,6 +50,25 @@ pub fn list_item(list: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     } else {
         // SAFETY: `list` is a live list and `i` is in bounds.
         unsafe { ffi::PyList_GetItem(list, i) }
+    }
+}
+
+/// `list[i] = item` (stolen) for an index in bounds; the old item is released afterwards,
+/// as `PyList_SetItem` does.
+#[inline(always)]
+pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
+    if LISTS_IN_PLACE.load(Ordering::Relaxed) {
+        // SAFETY: the probe confirmed the layout; `i` is in bounds, so the slot holds a
+        // reference the list owns, which is released only once the new item is in place.
+        unsafe {
+            let slot = list_items(list).cast_mut().add(i as usize);
+            let old = std::ptr::replace(slot, item.into_ptr());
+            decref(old);
+        }
+        Ok(())
+    } else {
+        // SAFETY: `list` is a live list and `i` in bounds; PyList_SetItem steals `item`.
+        status(unsafe { ffi::PyList_SetItem(list, i, item.into_ptr()) })
     }
 }
 

@@ -8,7 +8,7 @@ use std::ptr;
 pub const VARIANT: &str = "abi3";
 
 pub use super::layout::{
-    in_place as items_in_place, init as init_layout, list_item, list_prefix, tuple_item,
+    in_place as items_in_place, init as init_layout, list_item, list_prefix, list_set, tuple_item,
 };
 
 extern "C" {

@@ -27,13 +27,6 @@ pub fn list_append(list: *mut PyObject, item: *mut PyObject) -> R<()> {
     status(unsafe { ffi::PyList_Append(list, item) })
 }
 
-/// `list[i] = item` (stolen) for an index in bounds; the old item is released.
-#[inline(always)]
-pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
-    // SAFETY: `list` is a live list and `i` in bounds; PyList_SetItem steals `item`.
-    status(unsafe { ffi::PyList_SetItem(list, i, item.into_ptr()) })
-}
-
 /// `del list[n:]`.
 #[inline]
 pub fn list_truncate(list: *mut PyObject, n: Py_ssize_t) -> R<()> {

@@ -30,19 +30,25 @@ IN_PLACE_ITEMS = "in-place list and tuple items"
 SUITES_UNDER_THE_SWITCH = ("test_containers.py", "test_atomic.py", "test_property_parity.py")
 
 
-def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+def clean_environment(**env: str) -> dict[str, str]:
+    """This process's environment without any copium setting, plus ``env``."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("COPIUM_")}, **env}
+
+
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-I", "-c", code],
+        [sys.executable, "-I", *args],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tempfile.gettempdir(),
-        env={**os.environ, **env},
+        env=clean_environment(**env),
     )
 
 
 def internals_in_a_child(**env: str) -> list[str]:
     child = run_python(
+        "-c",
         "import json; from copium import __about__; print(json.dumps(__about__.__internals__))",
         **env,
     )
@@ -54,7 +60,7 @@ def internals_in_a_child(**env: str) -> list[str]:
 @pytest.mark.skipif(__about__.__build_variant__ != "abi3", reason="the abi3 build's choice")
 @pytest.mark.skipif(sys.version_info >= (3, 15), reason="layouts are verified up to 3.14")
 def test_the_abi3_build_reads_items_in_place_on_known_interpreters() -> None:
-    assert IN_PLACE_ITEMS in __about__.__internals__
+    assert IN_PLACE_ITEMS in internals_in_a_child()
 
 
 @pytest.mark.skipif(__about__.__build_variant__ != "fast-paths", reason="fast-paths only")
@@ -70,7 +76,15 @@ def test_limited_api_only_leaves_nothing_but_limited_api_calls(value: str) -> No
 
 @pytest.mark.parametrize("value", ["0", "", "no"])
 def test_any_other_value_of_the_switch_changes_nothing(value: str) -> None:
-    assert internals_in_a_child(COPIUM_LIMITED_API_ONLY=value) == list(__about__.__internals__)
+    assert internals_in_a_child(COPIUM_LIMITED_API_ONLY=value) == internals_in_a_child()
+
+
+@pytest.mark.parametrize("switch", ["", "1"])
+def test_info_reports_the_internals_in_use(switch: str) -> None:
+    child = run_python("-m", "copium", "info", "--json", COPIUM_LIMITED_API_ONLY=switch)
+    assert child.returncode == 0, describe(child)
+    expected = internals_in_a_child(COPIUM_LIMITED_API_ONLY=switch)
+    assert json.loads(child.stdout)["internals"] == expected
 
 
 @pytest.mark.skipif(__about__.__build_variant__ != "abi3", reason="the abi3 build's fallbacks")
@@ -82,7 +96,7 @@ def test_copies_are_the_same_with_limited_api_calls_only(tmp_path: pathlib.Path)
         text=True,
         timeout=600,
         cwd=tmp_path,
-        env={**os.environ, "COPIUM_LIMITED_API_ONLY": "1"},
+        env=clean_environment(COPIUM_LIMITED_API_ONLY="1"),
     )
     assert child.returncode == 0, describe(child)
     assert "'internals': ()" in child.stdout, "the child's report header shows its build"

@@ -74,10 +74,14 @@ pub fn dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Own
     if M::NATIVE {
         return dict_native(e, x, key);
     }
+    copy_into_new_dict(e, x, key)
+}
+
+/// Item by item into a new dict, as stdlib does.
+fn copy_into_new_dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let y = ffi::dict_with_capacity(ffi::dict_len(x))?;
     e.memo.store(key, &y)?;
-    let mut it = DictItems::new(x);
-    copy_items(e, &mut it, y.as_ptr())?;
+    copy_items(e, &mut DictItems::new(x), y.as_ptr())?;
     Ok(y)
 }
 
@@ -162,7 +166,8 @@ fn copy_item<M: Memo>(
 }
 
 /// The copy starts as a clone of the original, a near-memcpy that already holds every atomic
-/// key and value; the clone's atomic prefix is walked alone (no Python code runs there, so its
+/// key and value (unless a key to copy comes first: then item by item into a new dict, as
+/// stdlib does); the clone's atomic prefix is walked alone (no Python code runs there, so its
 /// items are the original's), then the original and the clone side by side, replacing the
 /// non-atomic values by their copies. Each value is still read from the original at its turn,
 /// so a value replaced meanwhile by user code is the one copied, as in stdlib. If the walks
@@ -177,6 +182,12 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         }
         return Ok(y);
     };
+    if !types::is_atomic(ffi::type_of(first_key)) {
+        // Keys to copy come before any value to copy: the clone would have to be emptied
+        // from there on. (Dropping it releases only references `x` holds too.)
+        drop(y);
+        return copy_into_new_dict(e, x, key);
+    }
     e.memo.store(key, &y)?;
     let mut it = DictItems::resume(x, ypos, done, first_key);
     while let Some((kx, vx)) = it.next()? {

@@ -59,12 +59,15 @@ pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
 /// How many leading items of a list satisfy `pred` (which must not run Python code).
 #[inline(always)]
 pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
-    // SAFETY: `list` is a live list whose `ob_item` holds `len` initialized items; `pred`
-    // runs no Python code, so the array stays as it is while it is read.
-    let items = unsafe {
-        let list = list.cast::<ffi::PyListObject>();
-        std::slice::from_raw_parts((*list).ob_item, ffi::PyList_GET_SIZE(list.cast()) as usize)
-    };
+    // SAFETY: `list` is a live list.
+    let n = unsafe { ffi::PyList_GET_SIZE(list) } as usize;
+    if n == 0 {
+        return 0; // an empty list's array pointer may be NULL, which no slice may hold
+    }
+    // SAFETY: `ob_item` holds `n` initialized items; `pred` runs no Python code, so the
+    // array stays as it is while it is read.
+    let items =
+        unsafe { std::slice::from_raw_parts((*list.cast::<ffi::PyListObject>()).ob_item, n) };
     items.iter().take_while(|&&item| pred(item)).count()
 }
 

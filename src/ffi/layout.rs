@@ -77,6 +77,9 @@ pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
 pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
     // SAFETY: `list` is a live list, so `Py_SIZE` is its length.
     let n = unsafe { ffi::Py_SIZE(list) } as usize;
+    if n == 0 {
+        return 0; // an empty list's array pointer may be NULL, which no slice may hold
+    }
     if LISTS_IN_PLACE.load(Ordering::Relaxed) {
         // SAFETY: the probe confirmed the layout; the array holds `n` initialized items and,
         // as `pred` runs no Python code, stays as it is while it is read.

@@ -88,6 +88,7 @@ fn copy_into_new_dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key
 /// Iteration over a dict's items with the checks of a dict items iterator.
 struct DictItems {
     dict: *mut PyObject,
+    stepper: ffi::DictNext,
     pos: Py_ssize_t,
     size: Py_ssize_t,
     remaining: Py_ssize_t,
@@ -98,6 +99,7 @@ impl DictItems {
         let size = ffi::dict_len(dict);
         DictItems {
             dict,
+            stepper: ffi::DictNext::resolve(),
             pos: 0,
             size,
             remaining: size,
@@ -111,11 +113,11 @@ impl DictItems {
     fn resume(dict: *mut PyObject, pos: Py_ssize_t, done: Py_ssize_t, key: *mut PyObject) -> Self {
         let mut it = DictItems::new(dict);
         let mut probe = pos;
-        if matches!(ffi::dict_next(dict, &mut probe), Some((k, _)) if k == key) {
+        if matches!(it.stepper.step(dict, &mut probe), Some((k, _)) if k == key) {
             it.pos = pos;
         } else {
             for _ in 0..done {
-                ffi::dict_next(dict, &mut it.pos);
+                it.stepper.step(dict, &mut it.pos);
             }
         }
         it.remaining -= done;
@@ -130,7 +132,7 @@ impl DictItems {
                 "dictionary changed size during iteration",
             ));
         }
-        let Some(item) = ffi::dict_next(self.dict, &mut self.pos) else {
+        let Some(item) = self.stepper.step(self.dict, &mut self.pos) else {
             return Ok(None);
         };
         if self.remaining == 0 {
@@ -191,7 +193,7 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     e.memo.store(key, &y)?;
     let mut it = DictItems::resume(x, ypos, done, first_key);
     while let Some((kx, vx)) = it.next()? {
-        let clone_entry = ffi::dict_next(y.as_ptr(), &mut ypos);
+        let clone_entry = it.stepper.step(y.as_ptr(), &mut ypos);
         match clone_entry {
             Some((ky, vy)) if ky == kx && types::is_atomic(ffi::type_of(kx)) => {
                 if types::is_atomic(ffi::type_of(vx)) {

@@ -100,9 +100,11 @@ pub fn deepcopy_returns_self(x: *mut PyObject, tp: *mut PyTypeObject) -> R<bool>
     let Some(known) = &s.enum_deepcopy else {
         return Ok(false);
     };
-    if ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE == 0
+    // The type lookup first: it goes through the interpreter's attribute cache and turns
+    // away every other class at once.
+    if ffi::type_lookup(tp, s.names.deepcopy.as_ptr()) != Ok(known.as_ptr())
+        || ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE == 0
         || !generic_getattr(tp)
-        || ffi::type_lookup(tp, s.names.deepcopy.as_ptr()) != Ok(known.as_ptr())
     {
         return Ok(false);
     }

@@ -23,6 +23,7 @@ def _build_info() -> dict[str, Any]:
     import copium.config
     import copium.patch
     from copium import __about__
+    from copium._copium import BUILD
 
     return {
         "copium": __about__.__version__,
@@ -31,6 +32,9 @@ def _build_info() -> dict[str, Any]:
         "limited_api": __about__.__limited_api__,
         "built_for_python": __about__.__built_for_python__,
         "internals": list(__about__.__internals__),
+        "newest_verified_python": BUILD["newest_verified_python"],
+        "python_verified": BUILD["python_verified"],
+        "atomic_types_from": dict(BUILD["atomic_types_from"]),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "executable": sys.executable,
@@ -45,12 +49,23 @@ def _format_info(info: dict[str, Any]) -> str:
     else:
         variant = f"{info['variant']} (built for CPython {info['built_for_python']} only)"
     config = info["config"]
+    if info["python_verified"]:
+        verified = f"yes (this copium verified CPython up to {info['newest_verified_python']})"
+    else:
+        verified = (
+            f"no: newer than {info['newest_verified_python']}, the newest this copium "
+            "verified, so it makes limited API calls only"
+        )
+    sources = info["atomic_types_from"]
+    atomic_types_from = ", ".join(f"{name}: {sources[name]}" for name in ("deepcopy", "copy"))
     rows = [
         ("copium", info["copium"]),
         ("build hash", info["build_hash"]),
         ("variant", variant),
         ("internals", ", ".join(info["internals"]) or "none: limited API calls only"),
         ("python", f"{info['python']} ({info['implementation']}) {info['executable']}"),
+        ("python verified", verified),
+        ("atomic types", atomic_types_from),
         ("patched", "yes: copy.deepcopy goes to copium" if info["patched"] else "no"),
         ("memo", config["memo"]),
         ("on_incompatible", config["on_incompatible"]),

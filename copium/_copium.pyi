@@ -33,6 +33,9 @@ class _Build(TypedDict):
     limited_api: str | None
     python: str
     internals: tuple[str, ...]
+    newest_verified_python: str
+    python_verified: bool
+    atomic_types_from: dict[Literal["deepcopy", "copy"], Literal["copy module", "version table"]]
 
 BUILD: _Build
 __version__: str

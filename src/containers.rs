@@ -294,6 +294,31 @@ pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Ow
     }
 }
 
+/// `_deepcopy_frozendict` (3.15+): the items copied into a new dict (each value before its
+/// key, as for a dict), the memo checked again in case the frozendict was reached through its
+/// items, then a new frozendict of the copies: always a new object, even when every item is
+/// atomic. A frozendict never changes, so its items can be walked while user code runs.
+pub fn frozendict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
+    let y = ffi::dict_with_capacity(ffi::dict_len(x))?;
+    let step = ffi::DictNext::resolve();
+    let mut pos: Py_ssize_t = 0;
+    let mut reentrant = !M::NATIVE;
+    while let Some((k, v)) = step.step(x, &mut pos) {
+        if M::NATIVE && types::is_atomic(ffi::type_of(k)) && types::is_atomic(ffi::type_of(v)) {
+            ffi::dict_set(y.as_ptr(), k, v)?;
+            continue;
+        }
+        reentrant = true;
+        copy_item(e, k, v, y.as_ptr())?;
+    }
+    if reentrant {
+        if let Some(copied) = e.memo.recheck(key)? {
+            return Ok(copied);
+        }
+    }
+    ffi::call1(types::frozendict_type().cast(), y.as_ptr())
+}
+
 /// `_deepcopy_method`: `type(x)(x.__func__, deepcopy(x.__self__, memo))`.
 pub fn method<M: Memo>(e: &mut Engine<M>, x: *mut PyObject) -> R<Owned> {
     let names = &statics().names;

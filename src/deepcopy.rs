@@ -8,6 +8,7 @@ use crate::dispatch;
 use crate::ffi::{self, Owned, PyObject, R};
 use crate::native_memo::NativeMemo;
 use crate::recursion::Depth;
+use crate::semantics;
 use crate::types::{self, Kind};
 use crate::user_memo::UserMemo;
 
@@ -18,9 +19,10 @@ pub trait Memo {
     type Key;
 
     fn key(&self, x: *mut PyObject) -> R<Self::Key>;
-    /// `memo.get(id(x), _nil)`.
+    /// `memo.get(id(x), _nil)`, or from 3.15 `id(x) in memo` then `memo[id(x)]`.
     fn lookup(&mut self, key: &Self::Key) -> R<Option<Owned>>;
-    /// `try: return memo[id(x)] except KeyError: pass` (tuples, after their items).
+    /// `try: return memo[id(x)] except KeyError: pass` (tuples and frozendicts, after their
+    /// items).
     fn recheck(&mut self, key: &Self::Key) -> R<Option<Owned>>;
     /// `memo[id(x)] = y`, done by handlers before they copy the contents.
     fn store(&mut self, key: &Self::Key, y: &Owned) -> R<()>;
@@ -51,7 +53,9 @@ impl<M: Memo> Engine<M> {
     #[inline]
     pub fn deep(&mut self, x: *mut PyObject) -> R<Owned> {
         let kind = types::classify(ffi::type_of(x));
-        if M::NATIVE && kind == Kind::Atomic {
+        // A caller's memo is probed for atomics too before 3.14; the native memo never
+        // holds them.
+        if kind == Kind::Atomic && (M::NATIVE || semantics::get().atomics_before_memo) {
             return Ok(ffi::new_ref(x));
         }
         let key = self.memo.key(x)?;

@@ -21,6 +21,7 @@ pub fn dispatch<M: Memo>(
         Kind::List => containers::list(e, x, key).map(|y| (y, true)),
         Kind::Dict => containers::dict(e, x, key).map(|y| (y, true)),
         Kind::Tuple => containers::tuple(e, x, key).map(|y| (y, false)),
+        Kind::FrozenDict => containers::frozendict(e, x, key).map(|y| (y, false)),
         Kind::Method => containers::method(e, x).map(|y| (y, false)),
         // Through reduce in stdlib; natively the same result without the temporary argument
         // list being memoized, which only a caller-supplied memo could observe.

@@ -3,7 +3,8 @@
 //! Flow: `deepcopy` (here) → `deepcopy.rs` (driver, memo strategy) → `types.rs` (classify
 //! once) → `dispatch.rs` → `containers.rs` / `reduce.rs`. The memo lives in `memo.rs` +
 //! `keepalive.rs`, its lifecycle in `state.rs`, its Python face in `proxy.rs`. Only `ffi/`
-//! knows whether this build uses the limited API or the fast paths.
+//! knows whether this build uses the limited API or the fast paths, and only `semantics.rs`
+//! knows how the running version's `copy` module differs from the others.
 
 mod config;
 mod containers;
@@ -20,6 +21,7 @@ mod objects;
 mod proxy;
 mod recursion;
 mod reduce;
+mod semantics;
 mod shallow;
 mod state;
 mod types;
@@ -69,6 +71,16 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         }
     };
     info.set_item("python", python)?;
+    if let Some(verdict) = ffi::verified::verdict() {
+        let (major, minor) = verdict.newest_verified;
+        info.set_item("newest_verified_python", format!("{major}.{minor}"))?;
+        info.set_item("python_verified", verdict.verified)?;
+    }
+    let semantics = semantics::get();
+    let from = PyDict::new(py);
+    from.set_item("deepcopy", semantics.deep_atomic_from.describe())?;
+    from.set_item("copy", semantics.shallow_atomic_from.describe())?;
+    info.set_item("atomic_types_from", from)?;
     let mut internals = ffi::runtime::found();
     if ffi::items_in_place() {
         internals.push("in-place list and tuple items");
@@ -82,6 +94,7 @@ fn _copium(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let v = py.version_info();
     ffi::init_runtime(v.major, v.minor);
+    semantics::init(py)?;
     types::init(py)?;
     entry::register(m, ffi::FASTCALL_AVAILABLE || (v.major, v.minor) >= (3, 10))?;
     m.add_function(wrap_pyfunction!(replace, m)?)?;

@@ -86,7 +86,7 @@ pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
     let max = if P::DEEP {
         5
     } else {
-        types::max_shallow_reduce_items()
+        crate::semantics::get().max_shallow_reduce_items
     };
     if !(2..=max).contains(&n) {
         return Err(ffi::raise(

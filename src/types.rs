@@ -2,13 +2,11 @@
 //! against the interpreter's own types, plus the handful of Python objects the engine needs
 //! (interned attribute names, `copy.Error`, `copyreg.dispatch_table`).
 //!
-//! Which types are atomic is read from the running interpreter's `copy` module at import
-//! (`_deepcopy_dispatch` entries handled by `_deepcopy_atomic`), so each Python version gets
-//! exactly its own list (`range` is atomic only from 3.10, for instance).
+//! Which types are atomic, and which containers are native, is the running version's own
+//! (`semantics.rs` decides it); this module only turns those answers into a fast classification.
 
 use crate::ffi::{self, Owned, PyObject, PyTypeObject, R};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +15,8 @@ pub enum Kind {
     List,
     Tuple,
     Dict,
+    /// The builtin `frozendict` (3.15+).
+    FrozenDict,
     Set,
     FrozenSet,
     ByteArray,
@@ -38,10 +38,8 @@ pub struct Statics {
     frozenset_t: *mut PyTypeObject,
     bytearray_t: *mut PyTypeObject,
     method_t: *mut PyTypeObject,
-    /// Every atomic type of this interpreter's `copy._deepcopy_dispatch`.
-    atomic: Vec<*mut PyTypeObject>,
-    /// Types `copy.copy` returns as they are (`copy._copy_dispatch` → `_copy_immutable`).
-    shallow_immutable: Vec<*mut PyTypeObject>,
+    /// NULL before 3.15, which has no `frozendict`.
+    frozendict_t: *mut PyTypeObject,
     pub copy_error: Owned,
     pub dispatch_table: Owned,
     pub four: Owned,
@@ -55,7 +53,6 @@ pub struct Statics {
     pub object_basicsize: isize,
     /// 3.11+ may keep the instance dict outside the object struct (`Py_TPFLAGS_MANAGED_DICT`).
     pub managed_dict_flag_exists: bool,
-    max_shallow_reduce_items: isize,
 }
 
 pub struct Defaults {
@@ -109,22 +106,6 @@ fn owned_of(obj: &Bound<'_, PyAny>) -> Owned {
     ffi::new_ref(obj.as_ptr())
 }
 
-/// Types mapped to `handler_name` in the dict `module.<dict_name>`.
-fn types_handled_by(
-    module: &Bound<'_, PyModule>,
-    dict_name: &str,
-    handler_name: &str,
-) -> PyResult<Vec<*mut PyTypeObject>> {
-    let handler = module.getattr(handler_name)?;
-    let table = module.getattr(dict_name)?;
-    let table = table.cast::<PyDict>()?;
-    Ok(table
-        .iter()
-        .filter(|(_, h)| h.is(&handler))
-        .map(|(t, _)| type_ptr(&t))
-        .collect())
-}
-
 pub fn init(py: Python<'_>) -> PyResult<()> {
     if STATICS.get().is_some() {
         return Ok(());
@@ -132,6 +113,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
     let builtins = py.import("builtins")?;
     let types = py.import("types")?;
     let copy = py.import("copy")?;
+    let semantics = crate::semantics::get();
     let copyreg = py.import("copyreg")?;
     let object = builtins.getattr("object")?;
     let t = |name: &str| -> PyResult<*mut PyTypeObject> { Ok(type_ptr(&builtins.getattr(name)?)) };
@@ -149,8 +131,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
         frozenset_t: t("frozenset")?,
         bytearray_t: t("bytearray")?,
         method_t: type_ptr(&types.getattr("MethodType")?),
-        atomic: types_handled_by(&copy, "_deepcopy_dispatch", "_deepcopy_atomic")?,
-        shallow_immutable: types_handled_by(&copy, "_copy_dispatch", "_copy_immutable")?,
+        frozendict_t: semantics.frozendict.unwrap_or(std::ptr::null_mut()),
         copy_error: owned_of(&copy.getattr("Error")?),
         dispatch_table: owned_of(&copyreg.getattr("dispatch_table")?),
         four: owned_of(&4i32.into_pyobject(py)?.into_any()),
@@ -191,19 +172,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             .map(owned_of),
         object_basicsize: object.getattr("__basicsize__")?.extract()?,
         managed_dict_flag_exists: py.version_info() >= (3, 11),
-        max_shallow_reduce_items: if py.version_info() >= (3, 10) { 5 } else { 6 },
     };
-    let must_be_atomic = [
-        statics.str_t,
-        statics.int_t,
-        statics.float_t,
-        statics.bool_t,
-    ];
-    if !must_be_atomic.iter().all(|t| statics.atomic.contains(t)) {
-        return Err(pyo3::exceptions::PyImportError::new_err(
-            "copium: this interpreter's copy module does not treat str/int/float/bool as atomic",
-        ));
-    }
     let _ = STATICS.set(statics);
     Ok(())
 }
@@ -308,8 +277,10 @@ mod kind_cache {
 
 #[cold]
 fn classify_rest(s: &Statics, tp: *mut PyTypeObject) -> Kind {
-    if s.atomic.contains(&tp) {
+    if crate::semantics::get().deep_atomic.contains(&tp) {
         Kind::Atomic
+    } else if tp == s.frozendict_t {
+        Kind::FrozenDict
     } else if tp == s.set_t {
         Kind::Set
     } else if tp == s.frozenset_t {
@@ -345,10 +316,8 @@ pub fn frozenset_type() -> *mut PyTypeObject {
     statics().frozenset_t
 }
 
-/// Largest reduce value `_reconstruct` accepts for a shallow copy: 3.9's took a sixth
-/// positional parameter (its `deepcopy` default), which a shallow copy never uses.
-pub fn max_shallow_reduce_items() -> isize {
-    statics().max_shallow_reduce_items
+pub fn frozendict_type() -> *mut PyTypeObject {
+    statics().frozendict_t
 }
 
 #[inline]
@@ -378,7 +347,7 @@ pub enum ShallowKind {
 
 pub fn classify_shallow(tp: *mut PyTypeObject) -> ShallowKind {
     let s = statics();
-    if s.shallow_immutable.contains(&tp) {
+    if crate::semantics::get().shallow_atomic.contains(&tp) {
         ShallowKind::Immutable
     } else if tp == s.list_t {
         ShallowKind::List

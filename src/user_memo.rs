@@ -3,6 +3,7 @@
 
 use crate::deepcopy::Memo;
 use crate::ffi::{self, exc_types, Owned, PyObject, R};
+use crate::semantics::{self, MemoProbe};
 use crate::types::{self, statics};
 
 pub struct UserMemo {
@@ -10,7 +11,7 @@ pub struct UserMemo {
     exact_dict: bool,
     /// `id(memo)`, where the keepalive list lives.
     memo_id: Owned,
-    /// The `_nil` sentinel of `memo.get(d, _nil)`.
+    /// The `_nil` sentinel of `memo.get(d, _nil)` (up to 3.14).
     nil: Owned,
 }
 
@@ -71,9 +72,22 @@ impl Memo for UserMemo {
                 Err(ffi::Fail)
             };
         }
-        let get = ffi::getattr(self.memo, statics().names.get.as_ptr())?;
-        let y = ffi::call2(get.as_ptr(), key.as_ptr(), self.nil.as_ptr())?;
-        Ok((y.as_ptr() != self.nil.as_ptr()).then_some(y))
+        match semantics::get().memo_probe {
+            MemoProbe::Get => {
+                let get = ffi::getattr(self.memo, statics().names.get.as_ptr())?;
+                let y = ffi::call2(get.as_ptr(), key.as_ptr(), self.nil.as_ptr())?;
+                Ok((y.as_ptr() != self.nil.as_ptr()).then_some(y))
+            }
+            MemoProbe::ContainsThenGetItem => {
+                // SAFETY: both are live; `in` on a mapping, with its fallbacks.
+                let found = unsafe { pyo3_ffi::PySequence_Contains(self.memo, key.as_ptr()) };
+                ffi::status(found)?;
+                if found == 0 {
+                    return Ok(None);
+                }
+                ffi::getitem(self.memo, key.as_ptr()).map(Some)
+            }
+        }
     }
 
     fn recheck(&mut self, key: &Owned) -> R<Option<Owned>> {

@@ -67,16 +67,21 @@ class KeyFailingOnceArmed:
 
 
 class RaisingMemo(dict):
-    """A caller memo whose get or __setitem__ raises."""
+    """A caller memo whose lookup (get, or __contains__ from 3.15) or __setitem__ raises."""
 
     def __init__(self, error: BaseException, method: str) -> None:
         super().__init__()
         self.error, self.method = error, method
 
     def get(self, key: Any, default: Any = None) -> Any:
-        if self.method == "get":
+        if self.method == "lookup":
             raise self.error
         return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if self.method == "lookup":
+            raise self.error
+        return super().__contains__(key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if self.method == "__setitem__":
@@ -170,7 +175,7 @@ SITES: dict[str, Callable[[BaseException], Any]] = {
 }
 
 CALL_SITES: dict[str, Callable[[BaseException], Any]] = {
-    "get of the caller's memo": lambda error: RaisingMemo(error, "get"),
+    "the lookup of the caller's memo": lambda error: RaisingMemo(error, "lookup"),
     "__setitem__ of the caller's memo": lambda error: RaisingMemo(error, "__setitem__"),
 }
 

@@ -10,7 +10,7 @@ copy does. For every position reachable in the result this module checks that
   when they hold one object in copium's result (this also covers cycles),
 * leaves (objects with no references to follow) are equal.
 
-The comparison follows list/tuple items, dict keys and values, deque items, bound-method
+The comparison follows list/tuple items, dict and frozendict keys and values, deque items, bound-method
 parts, ``__dict__`` and ``__slots__``. Sets are compared by value plus which members are the
 input's own objects, because their iteration order depends on hashes.
 
@@ -27,6 +27,8 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
+
+from stdlib_semantics import FROZENDICT
 
 import copium
 
@@ -109,7 +111,7 @@ def edges(obj: Any) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     if isinstance(obj, (list, tuple, collections.deque)):
         out.extend((f"[{index}]", item) for index, item in enumerate(obj))
-    elif isinstance(obj, dict):
+    elif isinstance(obj, dict) or (FROZENDICT is not None and isinstance(obj, FROZENDICT)):
         for index, (key, value) in enumerate(obj.items()):
             out.append((f"<key #{index}>", key))
             out.append((f"<value #{index}>", value))

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import sample_types as t
 from hypothesis import strategies as st
 from parity import edges, reachable
+from stdlib_semantics import FROZENDICT
 
 
 def _module_function() -> None:
@@ -170,11 +171,14 @@ def _containers(nested: Any) -> Any:
     few = st.lists(children, max_size=4)
     mappings = st.dictionaries(keys, children, max_size=3)
     names = st.sampled_from(["a", "b", "c", "d"])
+    # The builtin frozendict (3.15+) is copied natively, like dict.
+    frozendicts = [mappings.map(FROZENDICT)] if FROZENDICT is not None else []
     return st.one_of(
         # builtin containers
         few,
         few.map(tuple),
         mappings,
+        *frozendicts,
         few.map(collections.deque),
         st.builds(collections.deque, few, st.integers(1, 3)),
         mappings.map(collections.OrderedDict),

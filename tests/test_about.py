@@ -87,7 +87,17 @@ def test_build_description_is_consistent() -> None:
 
 def test_about_reflects_the_engine_build_record() -> None:
     build = _copium.BUILD
-    assert set(build) == {"version", "build_hash", "variant", "limited_api", "python", "internals"}
+    assert set(build) == {
+        "version",
+        "build_hash",
+        "variant",
+        "limited_api",
+        "python",
+        "internals",
+        "newest_verified_python",
+        "python_verified",
+        "atomic_types_from",
+    }
     assert (
         __about__.__version__,
         __about__.__build_hash__,

@@ -1,20 +1,26 @@
 """Objects the stdlib treats as atomic come back from ``deepcopy`` as the very same object.
 
-Which types are atomic depends on the Python version (``range`` joined in 3.10), so the list
-is read from the running interpreter's ``copy._deepcopy_dispatch``.
+Which types are atomic depends on the Python version (``range`` joined in 3.10, ``super``
+became atomic for ``copy.copy`` in 3.14, ``frozendict`` in 3.15), so the lists are read from
+the running interpreter's ``copy`` module (see ``stdlib_semantics``).
 """
 
 from __future__ import annotations
 
-import copy as stdlib_copy
+import json
+import pathlib
 import sys
 import types
 import weakref
 
 import pytest
+from isolated import describe, run_isolated
 from parity import assert_deepcopy_parity
+from stdlib_semantics import FROZENDICT, copy_atomic_types, deepcopy_atomic_types
 
 import copium
+
+TESTS_DIR = pathlib.Path(__file__).resolve().parent
 
 
 class _Referent:
@@ -48,11 +54,18 @@ SAMPLES = {
     property: property(_function),
 }
 
-ATOMIC_TYPES = [
-    cls
-    for cls, copier in stdlib_copy._deepcopy_dispatch.items()
-    if copier is stdlib_copy._deepcopy_atomic
-]
+# The same for the types some CPython version's copy.copy returns as they are.
+SHALLOW_SAMPLES: dict[type, object] = {
+    **SAMPLES,
+    tuple: (1, [2]),
+    frozenset: frozenset({1, 2}),
+    slice: slice(1, None, [3]),
+    super: super(int, 1),
+}
+if FROZENDICT is not None:
+    SHALLOW_SAMPLES[FROZENDICT] = FROZENDICT(a=[1])
+
+ATOMIC_TYPES = sorted(deepcopy_atomic_types(), key=lambda cls: cls.__name__)
 
 
 def test_every_atomic_type_of_this_python_has_a_sample() -> None:
@@ -137,12 +150,65 @@ def test_bound_builtin_method_is_atomic() -> None:
 
 
 def test_shallow_copy_returns_immutable_objects_as_is() -> None:
-    immutable_types = [
-        cls
-        for cls, copier in stdlib_copy._copy_dispatch.items()
-        if copier is stdlib_copy._copy_immutable
-    ]
-    samples = dict(SAMPLES)
-    samples.update({tuple: (1, [2]), frozenset: frozenset({1, 2}), slice: slice(1, None, [3])})
-    for cls in immutable_types:
-        assert copium.copy(samples[cls]) is samples[cls], cls
+    for cls in copy_atomic_types():
+        sample = SHALLOW_SAMPLES[cls]
+        assert type(sample) is cls
+        assert copium.copy(sample) is sample, cls
+
+
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="super is atomic for copy from 3.14")
+def test_shallow_copy_returns_a_super_object_as_is() -> None:
+    proxy = super(int, 1)
+    assert copium.copy(proxy) is proxy
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="super is atomic for copy from 3.14")
+def test_shallow_copy_of_a_super_object_goes_through_reduce_before_3_14() -> None:
+    # The proxy forwards __reduce_ex__ to the object it wraps, so stdlib "copies" a
+    # super(int, 1) into a new int 1.
+    import copy
+
+    proxy = super(int, 1)
+    expected = copy.copy(proxy)
+    result = copium.copy(proxy)
+    assert result is not proxy
+    assert type(result) is type(expected) and result == expected
+
+
+def test_atomic_types_come_from_the_running_copy_module() -> None:
+    build = copium._copium.BUILD
+    assert build["atomic_types_from"] == {"deepcopy": "copy module", "copy": "copy module"}
+
+
+def test_copium_imports_and_knows_the_atomic_types_when_the_copy_module_hides_them() -> None:
+    # A later Python may rename the private tables copium reads; it then falls back on the
+    # table of this version it carries, which must agree with the stdlib's.
+    child = run_isolated(
+        f"""
+        import copy, json, sys
+        sys.path[:0] = [{str(TESTS_DIR)!r}]
+        from stdlib_semantics import copy_atomic_types, deepcopy_atomic_types
+        deep, shallow = deepcopy_atomic_types(), copy_atomic_types()
+        names = ("_atomic_types", "_copy_atomic_types", "_deepcopy_atomic", "_copy_immutable")
+        hidden = {{name: getattr(copy, name) for name in names if hasattr(copy, name)}}
+        for name in hidden:
+            delattr(copy, name)
+        import copium
+        # copium read what it needed at import; the suite's own helpers need the names back.
+        for name, value in hidden.items():
+            setattr(copy, name, value)
+        import test_atomic
+        print(json.dumps(copium._copium.BUILD["atomic_types_from"]))
+        deep_kept = [t.__name__ for t in deep if copium.deepcopy(test_atomic.SAMPLES[t]) is test_atomic.SAMPLES[t]]
+        shallow_kept = [t.__name__ for t in shallow if copium.copy(test_atomic.SHALLOW_SAMPLES[t]) is test_atomic.SHALLOW_SAMPLES[t]]
+        print(json.dumps([len(deep), sorted(deep_kept)]))
+        print(json.dumps([len(shallow), sorted(shallow_kept)]))
+        """
+    )
+    assert child.returncode == 0, describe(child)
+    source, (n_deep, deep_kept), (n_shallow, shallow_kept) = (
+        json.loads(line) for line in child.stdout.splitlines()
+    )
+    assert source == {"deepcopy": "version table", "copy": "version table"}
+    assert len(deep_kept) == n_deep == len(deepcopy_atomic_types())
+    assert len(shallow_kept) == n_shallow == len(copy_atomic_types())

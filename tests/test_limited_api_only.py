@@ -1,9 +1,12 @@
-"""What copium uses beyond the limited API, and the switch that turns all of it off.
+"""What copium uses beyond the limited API, and the two things that turn all of it off.
 
-On interpreters it knows, the abi3 build reads list and tuple items in place (after a probe
-at import confirms the layout) and calls a few interpreter functions it finds by name; each
-has a limited-API fallback. ``COPIUM_LIMITED_API_ONLY=1`` makes it use the fallbacks only,
-and copies must come out exactly the same either way.
+On interpreters it has verified (up to the newest one this release knows), the abi3 build
+reads list and tuple items in place (after a probe at import confirms the layout) and calls
+a few interpreter functions it finds by name; each has a limited-API fallback. On an
+interpreter newer than the newest verified one, and under ``COPIUM_LIMITED_API_ONLY=1``, it
+uses the fallbacks only, and copies must come out exactly the same either way. The suite
+simulates a newer interpreter by lowering the newest verified version with the test-only
+variable ``COPIUM_TESTING_NEWEST_VERIFIED``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pathlib
 import subprocess
 import sys
 import tempfile
+from typing import Any
 
 import pytest
 from isolated import describe
@@ -27,7 +31,24 @@ IN_PLACE_ITEMS = "in-place list and tuple items"
 # The behaviour these modules specify goes through every place that reads items or walks a
 # dict: flat and nested containers, mutation during the copy, and stdlib parity on random
 # object graphs.
-SUITES_UNDER_THE_SWITCH = ("test_containers.py", "test_atomic.py", "test_property_parity.py")
+SUITES_UNDER_THE_SWITCH = (
+    "test_containers.py",
+    "test_atomic.py",
+    "test_frozendict.py",
+    "test_caller_memo_protocol.py",
+    "test_property_parity.py",
+)
+
+
+# One minor version below the running one: the running interpreter is then "newer than the
+# newest verified", as a future CPython would be for this release.
+OLDER_THAN_THIS_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1] - 1}"
+
+# The two ways of running on limited-API calls only.
+LIMITED_API_ONLY_TRIGGERS = {
+    "COPIUM_LIMITED_API_ONLY=1": {"COPIUM_LIMITED_API_ONLY": "1"},
+    "newer than the newest verified": {"COPIUM_TESTING_NEWEST_VERIFIED": OLDER_THAN_THIS_PYTHON},
+}
 
 
 def clean_environment(**env: str) -> dict[str, str]:
@@ -46,21 +67,49 @@ def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def internals_in_a_child(**env: str) -> list[str]:
-    child = run_python(
-        "-c",
-        "import json; from copium import __about__; print(json.dumps(__about__.__internals__))",
-        **env,
-    )
+def build_in_a_child(**env: str) -> dict[str, Any]:
+    child = run_python("-c", "import json, copium._copium as c; print(json.dumps(c.BUILD))", **env)
     assert child.returncode == 0, describe(child)
-    internals: list[str] = json.loads(child.stdout)
+    build: dict[str, Any] = json.loads(child.stdout)
+    return build
+
+
+def internals_in_a_child(**env: str) -> list[str]:
+    internals: list[str] = build_in_a_child(**env)["internals"]
     return internals
 
 
 @pytest.mark.skipif(__about__.__build_variant__ != "abi3", reason="the abi3 build's choice")
-@pytest.mark.skipif(sys.version_info >= (3, 15), reason="layouts are verified up to 3.14")
-def test_the_abi3_build_reads_items_in_place_on_known_interpreters() -> None:
-    assert IN_PLACE_ITEMS in internals_in_a_child()
+def test_the_abi3_build_reads_items_in_place_on_verified_interpreters() -> None:
+    build = build_in_a_child()
+    assert build["python_verified"] is True
+    assert IN_PLACE_ITEMS in build["internals"]
+
+
+def test_this_interpreter_is_verified() -> None:
+    build = build_in_a_child()
+    newest = tuple(int(part) for part in build["newest_verified_python"].split("."))
+    assert sys.version_info[:2] <= newest
+    assert build["python_verified"] is True
+
+
+def test_an_interpreter_newer_than_the_newest_verified_uses_limited_api_calls_only() -> None:
+    build = build_in_a_child(COPIUM_TESTING_NEWEST_VERIFIED=OLDER_THAN_THIS_PYTHON)
+    assert build["newest_verified_python"] == OLDER_THAN_THIS_PYTHON
+    assert build["python_verified"] is False
+    assert build["internals"] == []
+
+
+def test_the_newest_verified_version_can_only_be_lowered() -> None:
+    normal = build_in_a_child()
+    raised = build_in_a_child(COPIUM_TESTING_NEWEST_VERIFIED="9.99")
+    assert raised["newest_verified_python"] == normal["newest_verified_python"]
+    assert raised["internals"] == normal["internals"]
+
+
+@pytest.mark.parametrize("value", ["", "3", "three.twelve", "3.x"])
+def test_a_malformed_newest_verified_version_is_ignored(value: str) -> None:
+    assert build_in_a_child(COPIUM_TESTING_NEWEST_VERIFIED=value) == build_in_a_child()
 
 
 @pytest.mark.skipif(__about__.__build_variant__ != "fast-paths", reason="fast-paths only")
@@ -88,7 +137,10 @@ def test_info_reports_the_internals_in_use(switch: str) -> None:
 
 
 @pytest.mark.skipif(__about__.__build_variant__ != "abi3", reason="the abi3 build's fallbacks")
-def test_copies_are_the_same_with_limited_api_calls_only(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("trigger", LIMITED_API_ONLY_TRIGGERS)
+def test_copies_are_the_same_with_limited_api_calls_only(
+    trigger: str, tmp_path: pathlib.Path
+) -> None:
     suites = [str(TESTS_DIR / name) for name in SUITES_UNDER_THE_SWITCH]
     child = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *suites],
@@ -96,8 +148,26 @@ def test_copies_are_the_same_with_limited_api_calls_only(tmp_path: pathlib.Path)
         text=True,
         timeout=600,
         cwd=tmp_path,
-        env=clean_environment(COPIUM_LIMITED_API_ONLY="1"),
+        env=clean_environment(**LIMITED_API_ONLY_TRIGGERS[trigger]),
     )
     assert child.returncode == 0, describe(child)
     assert "'internals': ()" in child.stdout, "the child's report header shows its build"
     assert " passed" in child.stdout and " failed" not in child.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param({}, "yes", id="verified"),
+        pytest.param(
+            {"COPIUM_TESTING_NEWEST_VERIFIED": OLDER_THAN_THIS_PYTHON}, "no: newer than", id="newer"
+        ),
+    ],
+)
+def test_info_says_whether_this_python_is_verified(env: dict[str, str], expected: str) -> None:
+    child = run_python("-m", "copium", "info", **env)
+    assert child.returncode == 0, describe(child)
+    (line,) = [line for line in child.stdout.splitlines() if line.startswith("python verified:")]
+    assert line.split(":", 1)[1].strip().startswith(expected)
+    as_json = run_python("-m", "copium", "info", "--json", **env)
+    assert json.loads(as_json.stdout)["python_verified"] is (expected == "yes")

@@ -15,6 +15,7 @@ import types
 
 import pytest
 from parity import assert_deepcopy_parity, assert_same_graph, assert_twin_parity, outcome_of
+from stdlib_semantics import ATOMICS_BEFORE_MEMO, MEMO_PROBE
 
 import copium
 
@@ -184,10 +185,13 @@ def test_memo_entry_found_first_is_the_result() -> None:
     assert copium.deepcopy(target, {id(target): "precomputed"}) == "precomputed"
 
 
-def test_memo_entry_for_an_atom_is_honoured_too() -> None:
+def test_memo_entry_for_an_atom_is_honoured_where_the_stdlib_consults_it() -> None:
+    # Before 3.14 an atomic object is looked up in the memo like any other; from 3.14 it is
+    # returned before the memo is consulted.
     atom = 10**30
-    assert copium.deepcopy([atom], {id(atom): "precomputed"}) == ["precomputed"]
-    assert stdlib_copy.deepcopy([atom], {id(atom): "precomputed"}) == ["precomputed"]
+    expected = [atom] if ATOMICS_BEFORE_MEMO else ["precomputed"]
+    assert stdlib_copy.deepcopy([atom], {id(atom): "precomputed"}) == expected
+    assert copium.deepcopy([atom], {id(atom): "precomputed"}) == expected
 
 
 def test_memo_entry_for_a_nested_object_replaces_it_everywhere() -> None:
@@ -204,7 +208,8 @@ def test_reusing_a_memo_returns_the_earlier_copy() -> None:
     assert copium.deepcopy(original[0], memo) is first[0]
 
 
-def test_dict_subclass_memo_get_override_is_called() -> None:
+def test_dict_subclass_memo_lookup_override_is_called() -> None:
+    # The lookup goes through memo.get up to 3.14 and through `in` then memo[...] from 3.15.
     target = [1]
 
     class Intercepting(dict):
@@ -212,6 +217,14 @@ def test_dict_subclass_memo_get_override_is_called() -> None:
             if key == id(target):
                 return "intercepted"
             return super().get(key, default)
+
+        def __contains__(self, key):
+            return key == id(target) or super().__contains__(key)
+
+        def __getitem__(self, key):
+            if key == id(target):
+                return "intercepted"
+            return super().__getitem__(key)
 
     reference = stdlib_copy.deepcopy([target, [target]], Intercepting())
     result = copium.deepcopy([target, [target]], Intercepting())
@@ -239,12 +252,16 @@ def test_dict_subclass_memo_setitem_override_is_called() -> None:
     assert first == second == [1] and first is not second
 
 
-def test_memo_whose_get_raises_propagates_that_exception() -> None:
+def test_memo_whose_lookup_raises_propagates_that_exception() -> None:
     failure = LookupError("memo is broken")
 
     class Broken(dict):
-        def get(self, key, default=None):
-            raise failure
+        pass
+
+    def broken(self, *args):
+        raise failure
+
+    setattr(Broken, MEMO_PROBE, broken)
 
     with pytest.raises(LookupError) as caught:
         copium.deepcopy([1], Broken())

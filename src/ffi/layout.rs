@@ -1,18 +1,16 @@
 //! In-place item reads for the abi3 build. The limited API reaches a list's or tuple's items
 //! only through one function call per item, which costs as much as the rest of a flat copy.
-//! Every CPython that loads abi3 modules from 3.9 to 3.14 (GIL builds only) lays these objects
+//! Every CPython that loads abi3 modules from 3.9 to 3.15 (GIL builds only) lays these objects
 //! out the same way: a list's item array pointer follows the `PyVarObject` header, and a
-//! tuple's items start at `tuple.__basicsize__`. On those versions, and only once a probe at
-//! import has read known items back through both routes and found them equal, the items are
-//! read in place; anywhere else (a later CPython, `COPIUM_LIMITED_API_ONLY=1`) the limited
-//! API's calls are used.
+//! tuple's items start at `tuple.__basicsize__` (3.14 put a cached hash before them). On
+//! those versions, and only once a probe at import has read known items back through both
+//! routes and found them equal, the items are read in place; anywhere else (a CPython newer
+//! than the newest verified one, `COPIUM_LIMITED_API_ONLY=1`) the limited API's calls are
+//! used.
 
 use super::{decref, status, Owned, PyObject, Py_ssize_t, R};
 use pyo3_ffi as ffi;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-/// The newest CPython whose list and tuple layouts are known to match.
-const NEWEST_KNOWN: (u8, u8) = (3, 14);
 
 /// `PyListObject.ob_item`: right after the variable-size header.
 const LIST_ITEMS_FIELD: usize = std::mem::size_of::<ffi::PyVarObject>();
@@ -21,9 +19,10 @@ static LISTS_IN_PLACE: AtomicBool = AtomicBool::new(false);
 /// Where a tuple's items start; 0 while they are read through the API.
 static TUPLE_ITEMS_AT: AtomicUsize = AtomicUsize::new(0);
 
-/// Decides, once at import, whether items are read in place.
+/// Decides, once at import, whether items are read in place (`allowed` is false on an
+/// interpreter that is not verified, see `verified.rs`).
 pub fn init(major: u8, minor: u8, allowed: bool) {
-    if !allowed || (major, minor) < (3, 9) || (major, minor) > NEWEST_KNOWN {
+    if !allowed || (major, minor) < (3, 9) {
         return;
     }
     let Some(tuple_items_at) = tuple_basicsize() else {

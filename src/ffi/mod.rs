@@ -21,6 +21,7 @@ pub use owned::Owned;
 mod shared;
 pub use shared::*;
 pub mod runtime;
+pub mod verified;
 
 /// The attribute `name` found on `tp`'s MRO (what generic getattr sees before the instance
 /// dict), as a borrowed pointer compared by identity; `Err` when it cannot be told without

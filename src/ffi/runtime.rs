@@ -1,6 +1,8 @@
 //! Interpreter functions newer than (or outside) the 3.9 limited API, found by name in the
 //! running interpreter after checking its version, so the abi3 wheel imports none of them
-//! (the fast-paths build resolves the same way, so both share one code path).
+//! (the fast-paths build resolves the same way, so both share one code path). Each one's
+//! signature has been checked in the headers of every version up to the newest verified one;
+//! on a newer interpreter none is looked up (see `verified.rs`).
 //! Every user has a limited-API fallback for when a function is not found (an embedding that
 //! hides the interpreter's symbols, or a platform without a lookup here).
 
@@ -51,7 +53,8 @@ fn symbol(_name: &std::ffi::CStr) -> *mut std::ffi::c_void {
 }
 
 /// Resolves what this interpreter version offers; called once at import. With `allowed`
-/// false nothing is looked up, and every user takes its limited-API fallback.
+/// false (an unverified interpreter, or `COPIUM_LIMITED_API_ONLY=1`) nothing is looked up,
+/// and every user takes its limited-API fallback.
 pub fn init(major: u8, minor: u8, allowed: bool) {
     if !allowed {
         let _ = FOUND.set(Found {

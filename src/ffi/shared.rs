@@ -5,20 +5,13 @@ use super::{owned, status, Owned, PyObject, Py_ssize_t, R};
 use pyo3_ffi as ffi;
 use std::ptr;
 
-/// What copium may use beyond the limited API, after checking the running interpreter:
-/// everything, unless `COPIUM_LIMITED_API_ONLY` is on (1, true, yes or on, as every copium
-/// flag is read).
+/// What copium may use beyond the limited API on the running interpreter: every shortcut,
+/// unless the interpreter is newer than the newest verified one or `COPIUM_LIMITED_API_ONLY`
+/// is on (see `verified.rs`).
 pub fn init_runtime(major: u8, minor: u8) {
-    let limited_only = std::env::var("COPIUM_LIMITED_API_ONLY")
-        .map(|v| {
-            matches!(
-                v.trim().to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes" | "on"
-            )
-        })
-        .unwrap_or(false);
-    super::runtime::init(major, minor, !limited_only);
-    super::init_layout(major, minor, !limited_only);
+    let allowed = super::verified::init(major, minor).shortcuts_allowed();
+    super::runtime::init(major, minor, allowed);
+    super::init_layout(major, minor, allowed);
 }
 
 #[inline(always)]

@@ -7,10 +7,11 @@ stdlib code back. Both are idempotent, return whether they changed anything, and
 safe to call while other threads are copying.
 
 How: the function's ``__code__`` is swapped for a trampoline with the same parameters
-(``deepcopy(x, memo=None, _nil=[])``) whose whole body is a call to copium. Nothing
-else about the function changes while patched: its identity, name, signature and
-defaults stay those of the stdlib, and no ``__wrapped__`` is added. The one visible
-trace is the name ``__copium_deepcopy__`` in the ``copy`` module (see ``install``).
+(``deepcopy(x, memo=None, _nil=[])`` up to Python 3.14, ``deepcopy(x, memo=None)`` from
+3.15) whose whole body is a call to copium. Nothing else about the function changes while
+patched: its identity, name, signature and defaults stay those of the stdlib, and no
+``__wrapped__`` is added. The one visible trace is the name ``__copium_deepcopy__`` in the
+``copy`` module (see ``install``).
 """
 
 from __future__ import annotations
@@ -29,21 +30,34 @@ __all__ = ["disable", "enable", "enabled"]
 _GLOBAL_NAME = "__copium_deepcopy__"
 
 
-def _trampoline(x, memo=None, _nil=[]):  # type: ignore[no-untyped-def]  # noqa: B006
-    # Only this function's code object is used, installed on copy.deepcopy; the name
-    # below is then looked up in the copy module's globals.
-    return __copium_deepcopy__(x, memo)  # type: ignore[name-defined]  # noqa: F821
+def _trampoline_code(stdlib: CodeType) -> CodeType:
+    """A code object taking exactly the parameters of ``stdlib`` whose body is a call to
+    copium: ``return __copium_deepcopy__(x, memo)``.
 
-
-def _make_trampoline_code(code: CodeType) -> CodeType:
-    # Named like the function it replaces, so tracebacks read "in deepcopy"; the file
-    # name still points here, which tells the reader that copium handled the call.
-    if hasattr(code, "co_qualname"):  # Python 3.11+
-        return code.replace(co_name="deepcopy", co_qualname="deepcopy")
-    return code.replace(co_name="deepcopy")
-
-
-_TRAMPOLINE_CODE = _make_trampoline_code(_trampoline.__code__)
+    A code object runs with the globals of the function it is attached to, so the name is
+    looked up in the ``copy`` module's globals. Defaults live on the function object, not
+    in its code, so the stdlib's own defaults keep applying. The parameter list is read from
+    the stdlib function because it changes between versions (3.15 dropped ``_nil``).
+    """
+    n_positional = stdlib.co_argcount
+    names = stdlib.co_varnames[: n_positional + stdlib.co_kwonlyargcount]
+    if names[:2] != ("x", "memo") or not all(name.isidentifier() for name in names):
+        raise TypeError(
+            "copium.patch cannot patch copy.deepcopy: its parameters are "
+            f"{names!r}, not (x, memo, ...)"
+        )
+    positional = list(names[:n_positional])
+    if stdlib.co_posonlyargcount:
+        positional.insert(stdlib.co_posonlyargcount, "/")
+    keyword_only = list(names[n_positional:])
+    parameters = ", ".join(positional + (["*", *keyword_only] if keyword_only else []))
+    source = f"def deepcopy({parameters}):\n    return {_GLOBAL_NAME}(x, memo)\n"
+    namespace: dict[str, Any] = {}
+    # The file name points here, which tells a reader of a traceback that copium handled
+    # the call; the function is named like the one it stands in for.
+    exec(compile(source, __file__, "exec"), namespace)
+    code: CodeType = namespace["deepcopy"].__code__
+    return code
 
 
 class _CodeSwap:
@@ -57,11 +71,15 @@ class _CodeSwap:
     def __init__(self) -> None:
         # What the function had before enable(), restored exactly by disable().
         self._saved: Optional[tuple[CodeType, Any, Any]] = None
+        # Made from the stdlib code at the first install, then reused.
+        self._trampoline: Optional[CodeType] = None
 
     def installed(self, fn: FunctionType) -> bool:
-        return fn.__code__ is _TRAMPOLINE_CODE
+        return self._trampoline is not None and fn.__code__ is self._trampoline
 
     def install(self, fn: FunctionType) -> None:
+        if self._trampoline is None:
+            self._trampoline = _trampoline_code(fn.__code__)
         self._saved = (fn.__code__, fn.__defaults__, fn.__kwdefaults__)
         # The name goes in before the code: a call that starts after the swap must
         # find it. It is never removed: a call that entered the trampoline just before
@@ -69,7 +87,7 @@ class _CodeSwap:
         fn.__globals__[_GLOBAL_NAME] = _copium_deepcopy
         # A call reads its function's code once, as it starts, so this single
         # assignment is the moment the patch takes effect for every thread.
-        fn.__code__ = _TRAMPOLINE_CODE
+        fn.__code__ = self._trampoline
 
     def uninstall(self, fn: FunctionType) -> None:
         assert self._saved is not None, "uninstall() without install()"

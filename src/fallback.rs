@@ -11,6 +11,7 @@ use crate::types;
 
 pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {
     let proxy = session.proxy()?;
+    let before = session.mark();
     let first = ffi::call1(copier, proxy);
     if first.is_ok() {
         return first;
@@ -22,6 +23,13 @@ pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyO
         return first;
     }
     let error = PendingError::take();
+    // The retry must start from the memo as the first attempt found it: a half-made copy
+    // the failed attempt stored (a list whose items failed to copy) would otherwise be found
+    // and returned as if it were done. If that cannot be undone, the error stands.
+    if !session.rollback(before) {
+        error.restore();
+        return Err(ffi::Fail);
+    }
     let memo = snapshot(session)?;
     let y = ffi::call1(copier, memo.dict.as_ptr())?;
     merge_back(session, &memo)?;
@@ -34,9 +42,11 @@ pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyO
     Ok(y)
 }
 
-/// The exception of the first attempt, kept for the warning.
+/// The exception of the first attempt, kept for the warning (or to be raised again).
 struct PendingError {
+    kind: Option<Owned>,
     value: Option<Owned>,
+    traceback: Option<Owned>,
 }
 
 impl PendingError {
@@ -51,12 +61,19 @@ impl PendingError {
             );
             pyo3_ffi::PyErr_Fetch(&mut t, &mut v, &mut tb);
             pyo3_ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb);
-            drop(Owned::from_new(t));
-            drop(Owned::from_new(tb));
             PendingError {
+                kind: Owned::from_new(t),
                 value: Owned::from_new(v),
+                traceback: Owned::from_new(tb),
             }
         }
+    }
+
+    /// Sets the exception again, exactly as it was fetched.
+    fn restore(self) {
+        let into = |o: Option<Owned>| o.map_or(std::ptr::null_mut(), Owned::into_ptr);
+        // SAFETY: PyErr_Restore steals the three references (any may be NULL).
+        unsafe { pyo3_ffi::PyErr_Restore(into(self.kind), into(self.value), into(self.traceback)) }
     }
 
     fn text(&self) -> String {

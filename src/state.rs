@@ -12,7 +12,7 @@
 
 use crate::ffi::{Fail, Owned, PyObject, R};
 use crate::keepalive::KeepAlive;
-use crate::memo::{Key, MemoTable, KEEP_SLOTS_MAX};
+use crate::memo::{self, Key, MemoTable, KEEP_SLOTS_MAX};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -89,6 +89,13 @@ fn give_back(state: SharedState) {
     }
 }
 
+/// A memo's extent at one moment: its table's and its keepalive's.
+#[derive(Clone, Copy)]
+pub struct Mark {
+    table: memo::Mark,
+    kept: usize,
+}
+
 pub enum Session {
     Uninitialized,
     Initialized(SharedState),
@@ -149,6 +156,32 @@ impl Session {
     pub fn store(&mut self, key: Key, y: &Owned) -> R<()> {
         let old = self.state().borrow_mut().table.insert(key, y.clone());
         old.map(drop).map_err(|_| no_memory())
+    }
+
+    /// The memo's extent now, to undo what a failed attempt stored (see `rollback`).
+    pub fn mark(&mut self) -> Mark {
+        let st = self.state().borrow();
+        Mark {
+            table: st.table.mark(),
+            kept: st.keepalive.len(),
+        }
+    }
+
+    /// Removes every entry and kept object added since `mark`, so the memo is as it was then
+    /// (values replaced meanwhile under older keys excepted). False, with nothing removed,
+    /// when the table can no longer tell which entries are new.
+    pub fn rollback(&mut self, mark: Mark) -> bool {
+        let state = self.state().clone();
+        let mut st = state.borrow_mut();
+        let Some(values) = st.table.remove_since(mark.table) else {
+            return false;
+        };
+        let kept = st.keepalive.truncate(mark.kept);
+        drop(st);
+        // Released only now that no borrow is held: a __del__ may run Python code.
+        drop(values);
+        drop(kept);
+        true
     }
 
     /// The Python proxy over this memo, created on first need.

@@ -29,9 +29,11 @@ WARMUP_ROUNDS = 5
 
 # What the loops may grow by without a leak: caches and allocator noise of a few
 # hundred bytes, independent of the number of rounds. A leak of one object, or of
-# a few bytes, per call exceeds these by far after 200,000 calls.
+# a few bytes, per call exceeds these by far after 200,000 calls. (On CPython 3.14 the
+# collector tracks about 200 more objects at the end than at the start, the same after
+# 100, 300 or 600 rounds: a one-off, which 1,000 leaves room for.)
 LIMITS = {
-    "gc_objects_growth": 100,
+    "gc_objects_growth": 1000,
     "malloc_heap_bytes_growth": 256 * 1024,
     "traced_bytes_growth": 64 * 1024,
     "rss_kib_growth": 8 * 1024,

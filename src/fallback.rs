@@ -2,6 +2,12 @@
 //! a real dict memo and fail on the native proxy. Depending on `config.on_incompatible`, such
 //! an object is copied again with a dict memo seeded from the native one (and the dict's new
 //! entries merged back), with or without a warning, or the error propagates.
+//!
+//! Only an attempt that left the memo as it found it is retried. A `__deepcopy__` that
+//! rejects the memo's type does so before using it; one that stored into the memo (the usual
+//! `memo[id(self)] = clone` first) accepted it, so its TypeError is its own (an uncopyable
+//! attribute, say), and the stdlib would raise it too: running it again would only repeat its
+//! side effects, and could find the half-made copies it left in the memo.
 
 use crate::config::{self, OnIncompatible};
 use crate::ffi::{self, exc_types, Owned, PyObject, R};
@@ -19,17 +25,10 @@ pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyO
     let mode = config::on_incompatible();
     let incompatible =
         ffi::err_matches(exc_types::type_error()) || ffi::err_matches(exc_types::assertion_error());
-    if mode == OnIncompatible::Raise || !incompatible {
+    if mode == OnIncompatible::Raise || !incompatible || session.changed_since(before) {
         return first;
     }
     let error = PendingError::take();
-    // The retry must start from the memo as the first attempt found it: a half-made copy
-    // the failed attempt stored (a list whose items failed to copy) would otherwise be found
-    // and returned as if it were done. If that cannot be undone, the error stands.
-    if !session.rollback(before) {
-        error.restore();
-        return Err(ffi::Fail);
-    }
     let memo = snapshot(session)?;
     let y = ffi::call1(copier, memo.dict.as_ptr())?;
     merge_back(session, &memo)?;
@@ -42,11 +41,9 @@ pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyO
     Ok(y)
 }
 
-/// The exception of the first attempt, kept for the warning (or to be raised again).
+/// The exception of the first attempt, kept for the warning.
 struct PendingError {
-    kind: Option<Owned>,
     value: Option<Owned>,
-    traceback: Option<Owned>,
 }
 
 impl PendingError {
@@ -61,19 +58,12 @@ impl PendingError {
             );
             pyo3_ffi::PyErr_Fetch(&mut t, &mut v, &mut tb);
             pyo3_ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb);
+            drop(Owned::from_new(t));
+            drop(Owned::from_new(tb));
             PendingError {
-                kind: Owned::from_new(t),
                 value: Owned::from_new(v),
-                traceback: Owned::from_new(tb),
             }
         }
-    }
-
-    /// Sets the exception again, exactly as it was fetched.
-    fn restore(self) {
-        let into = |o: Option<Owned>| o.map_or(std::ptr::null_mut(), Owned::into_ptr);
-        // SAFETY: PyErr_Restore steals the three references (any may be NULL).
-        unsafe { pyo3_ffi::PyErr_Restore(into(self.kind), into(self.value), into(self.traceback)) }
     }
 
     fn text(&self) -> String {

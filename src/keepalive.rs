@@ -50,12 +50,6 @@ impl KeepAlive {
         self.items.clear();
     }
 
-    /// Removes the objects kept after the first `len`; returns them for the caller to release.
-    pub fn truncate(&mut self, len: usize) -> Vec<Owned> {
-        let len = len.min(self.items.len());
-        self.items.drain(len..).collect()
-    }
-
     /// Empties the vector, keeping its buffer; returns the references to release.
     pub fn take(&mut self) -> Vec<Owned> {
         self.items.drain(..).collect()

@@ -65,21 +65,17 @@ pub struct MemoTable {
     index: Vec<u32>,
     live: usize,
     tombstones: usize,
-    /// How many times deleted entries were dropped from `entries`, which moves the later
-    /// ones: a [`Mark`] taken before that no longer says where its entries end.
-    compactions: u32,
-}
-
-/// The table's extent at one moment, to remove what was inserted after it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Mark {
-    entries: usize,
-    compactions: u32,
 }
 
 impl MemoTable {
     pub fn len(&self) -> usize {
         self.live
+    }
+
+    /// An opaque summary of what the table holds now, which any insertion or removal
+    /// changes (a value replaced under an existing key does not).
+    pub fn extent(&self) -> (usize, usize) {
+        (self.entries.len(), self.live)
     }
 
     pub fn slots(&self) -> usize {
@@ -173,54 +169,9 @@ impl MemoTable {
         old
     }
 
-    /// Where the entries end now.
-    pub fn mark(&self) -> Mark {
-        Mark {
-            entries: self.entries.len(),
-            compactions: self.compactions,
-        }
-    }
-
-    /// Removes every entry inserted since `mark` and returns their values, for the caller to
-    /// release; `None` (and nothing removed) when the table was compacted since, so those
-    /// entries can no longer be told apart. Values replaced since `mark` under older keys
-    /// stay replaced.
-    pub fn remove_since(&mut self, mark: Mark) -> Option<Vec<Owned>> {
-        if mark.compactions != self.compactions || mark.entries > self.entries.len() {
-            return None;
-        }
-        let mut removed = Vec::new();
-        for n in mark.entries..self.entries.len() {
-            let Some(value) = self.entries[n].value.take() else {
-                continue;
-            };
-            let slot = self.slot_of_entry(n);
-            self.index[slot] = TOMBSTONE;
-            self.tombstones += 1;
-            self.live -= 1;
-            removed.push(value);
-        }
-        self.entries.truncate(mark.entries);
-        Some(removed)
-    }
-
-    /// The index slot that points at entry `n`, which is live.
-    fn slot_of_entry(&self, n: usize) -> usize {
-        let mask = self.index.len() - 1;
-        let mut i = self.entries[n].key.hash as usize & mask;
-        while self.index[i] != (n + 1) as u32 {
-            i = (i + 1) & mask;
-        }
-        i
-    }
-
     /// Rebuilds the index at a size fit for the live entries, dropping deleted ones.
     fn grow(&mut self) -> Result<(), NoMemory> {
-        let before = self.entries.len();
         self.entries.retain(|e| e.value.is_some());
-        if self.entries.len() != before {
-            self.compactions = self.compactions.wrapping_add(1);
-        }
         // At most half full after the next insert: a miss (the common probe: every object
         // is looked up before its first store) then ends within a couple of slots.
         self.rebuild_index(

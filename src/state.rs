@@ -12,7 +12,7 @@
 
 use crate::ffi::{Fail, Owned, PyObject, R};
 use crate::keepalive::KeepAlive;
-use crate::memo::{self, Key, MemoTable, KEEP_SLOTS_MAX};
+use crate::memo::{Key, MemoTable, KEEP_SLOTS_MAX};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -90,9 +90,9 @@ fn give_back(state: SharedState) {
 }
 
 /// A memo's extent at one moment: its table's and its keepalive's.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Mark {
-    table: memo::Mark,
+    table: (usize, usize),
     kept: usize,
 }
 
@@ -158,30 +158,18 @@ impl Session {
         old.map(drop).map_err(|_| no_memory())
     }
 
-    /// The memo's extent now, to undo what a failed attempt stored (see `rollback`).
+    /// What the memo holds now, to tell later whether anything was stored in it or removed
+    /// from it meanwhile (see `changed_since`).
     pub fn mark(&mut self) -> Mark {
         let st = self.state().borrow();
         Mark {
-            table: st.table.mark(),
+            table: st.table.extent(),
             kept: st.keepalive.len(),
         }
     }
 
-    /// Removes every entry and kept object added since `mark`, so the memo is as it was then
-    /// (values replaced meanwhile under older keys excepted). False, with nothing removed,
-    /// when the table can no longer tell which entries are new.
-    pub fn rollback(&mut self, mark: Mark) -> bool {
-        let state = self.state().clone();
-        let mut st = state.borrow_mut();
-        let Some(values) = st.table.remove_since(mark.table) else {
-            return false;
-        };
-        let kept = st.keepalive.truncate(mark.kept);
-        drop(st);
-        // Released only now that no borrow is held: a __del__ may run Python code.
-        drop(values);
-        drop(kept);
-        true
+    pub fn changed_since(&mut self, mark: Mark) -> bool {
+        self.mark() != mark
     }
 
     /// The Python proxy over this memo, created on first need.

@@ -1,10 +1,11 @@
-"""The dict-memo retry starts from the memo as the failed attempt found it.
+"""Which failed ``__deepcopy__`` calls are retried with a dict memo.
 
 When a ``__deepcopy__`` raises TypeError or AssertionError on copium's native memo, copium
-copies that object again with a dict memo (see ``copium.config``). Anything the failed
-attempt stored in the memo before it failed (a half-made copy of a list whose items could
-not be copied, say) is taken out first: otherwise the retry would find it and return it as
-if it were a finished copy, where the stdlib raises.
+may copy that object again with a dict memo (see ``copium.config``). It does so only when
+the failed attempt left the memo as it found it: a ``__deepcopy__`` that rejects the memo's
+type does so before using it, while one that stored into the memo accepted it, so its error
+is its own, and the stdlib raises it too. Such a hook runs once, exactly as under the stdlib,
+and is never handed the half-made copies its failed attempt left in the memo.
 """
 
 from __future__ import annotations
@@ -19,47 +20,66 @@ import pytest
 import copium
 
 
-class CopiesItsPayload:
-    """A __deepcopy__ that copies its payload with the memo it was given."""
+class MemoizesThenCopies:
+    """The usual hand-written hook: memoize the clone, then copy the payload with the memo."""
+
+    calls = 0
 
     def __init__(self, payload: Any) -> None:
         self.payload = payload
 
-    def __deepcopy__(self, memo: Any) -> CopiesItsPayload:
-        return CopiesItsPayload(stdlib_copy.deepcopy(self.payload, memo))
+    def __deepcopy__(self, memo: Any) -> MemoizesThenCopies:
+        type(self).calls += 1
+        clone = MemoizesThenCopies(None)
+        memo[id(self)] = clone
+        clone.payload = stdlib_copy.deepcopy(self.payload, memo)
+        return clone
 
 
-class StoresThenRejects:
-    """Stores a placeholder for its payload, then insists on a dict memo."""
+class ChecksTheMemoFirst:
+    """Rejects anything but a dict before touching the memo, as extension types do."""
+
+    calls = 0
 
     def __init__(self, payload: Any) -> None:
         self.payload = payload
 
-    def __deepcopy__(self, memo: Any) -> StoresThenRejects:
-        memo[id(self.payload)] = "placeholder from an attempt that failed"
+    def __deepcopy__(self, memo: Any) -> ChecksTheMemoFirst:
+        type(self).calls += 1
         if not isinstance(memo, dict):
-            raise TypeError("this __deepcopy__ needs a dict memo")
-        del memo[id(self.payload)]
-        return StoresThenRejects(stdlib_copy.deepcopy(self.payload, memo))
+            raise TypeError("memo must be a dict")
+        return ChecksTheMemoFirst(stdlib_copy.deepcopy(self.payload, memo))
 
 
-def test_a_half_made_copy_from_the_failed_attempt_is_not_returned() -> None:
-    original = CopiesItsPayload([1, threading.Lock()])
+@pytest.fixture(autouse=True)
+def reset_counts() -> None:
+    MemoizesThenCopies.calls = ChecksTheMemoFirst.calls = 0
+
+
+def deepcopy_quietly(x: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return copium.deepcopy(x)
+
+
+def test_an_error_after_the_memo_was_used_is_raised_as_the_stdlib_raises_it() -> None:
     with pytest.raises(TypeError) as stdlib_error:
-        stdlib_copy.deepcopy(original)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(TypeError) as copium_error:
-            copium.deepcopy(original)
+        stdlib_copy.deepcopy(MemoizesThenCopies([1, threading.Lock()]))
+    MemoizesThenCopies.calls = 0
+    with pytest.raises(TypeError) as copium_error:
+        deepcopy_quietly(MemoizesThenCopies([1, threading.Lock()]))
     assert str(copium_error.value) == str(stdlib_error.value)
+    assert MemoizesThenCopies.calls == 1
 
 
-def test_entries_of_the_failed_attempt_are_gone_when_the_retry_runs() -> None:
-    payload = [1, [2]]
-    shared_elsewhere = [payload]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = copium.deepcopy([StoresThenRejects(payload), shared_elsewhere])
-    expected = stdlib_copy.deepcopy([StoresThenRejects(payload), shared_elsewhere])
-    assert result[0].payload == expected[0].payload == [1, [2]]
-    assert result[1][0] is result[0].payload
+def test_a_hook_that_rejects_the_memo_before_using_it_is_retried_with_a_dict() -> None:
+    shared = [1]
+    result = deepcopy_quietly([ChecksTheMemoFirst(shared), shared])
+    assert ChecksTheMemoFirst.calls == 2
+    assert result[0].payload == [1] and result[0].payload is result[1]
+
+
+def test_when_the_retry_fails_too_the_hook_ran_twice_at_most() -> None:
+    with pytest.raises(TypeError):
+        deepcopy_quietly(ChecksTheMemoFirst([threading.Lock()]))
+    assert ChecksTheMemoFirst.calls == 2

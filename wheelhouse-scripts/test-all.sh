@@ -6,11 +6,12 @@
 #   1. Python lint (ruff check, ruff format --check), then cargo fmt --check and clippy
 #      -D warnings for both feature sets (stops on failure);
 #   2. builds the abi3 wheel once and audits it (stops on failure);
-#   3. installs that same file into a fresh venv of every CPython 3.9-3.15 and runs the
-#      pytest suite in each: the heavy suites in full on FULL_SIZE_MINORS, reduced
-#      (tests/suite_size.py) on the others;
-#   4. builds the fast-paths wheel for the default interpreter (3.11) and runs the suite
-#      (reduced) on it in a fresh venv;
+#   3. builds the fast-paths wheel for the default interpreter (3.11) and audits it;
+#   4. installs the abi3 file into a fresh venv of every CPython 3.9-3.15, and the
+#      fast-paths wheel into one of 3.11, and runs the pytest suite in each: the heavy
+#      suites in full on FULL_SIZE_MINORS, reduced (tests/suite_size.py) on the other
+#      versions and the fast-paths build. COPIUM_TEST_JOBS runs go at a time [2], each
+#      printing its output whole when it ends;
 #   5. builds the sdist and, from it alone, both variants, each smoke-tested
 #      (sdist-check.sh), then checks the release workflows and the cibuildwheel selection
 #      (check-workflows.sh);
@@ -19,7 +20,7 @@
 # Exits non-zero if any step or run failed. With CI=true every one of 3.9-3.15 must be
 # found; locally a missing version is a warning. COPIUM_PYTHONS="3.11 3.13" narrows
 # the versions for a quicker local loop (and so fails under CI=true); COPIUM_TEST_SIZE
-# (full or reduced) makes every run that size.
+# (full or reduced) makes every run that size; COPIUM_TEST_JOBS=1 runs one at a time.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -91,24 +92,104 @@ abi3_wheel="$(bash "$SCRIPTS_DIR/build-wheel.sh" abi3 "$default_py")"
 bash "$SCRIPTS_DIR/audit-wheel.sh" "$abi3_wheel" abi3
 step_done "2. abi3 build and audit"
 
-# --- 3. the same abi3 file on every interpreter ---
-for index in ${pythons[@]+"${!pythons[@]}"}; do
-    COPIUM_TEST_SIZE="$(suite_size "${minors[$index]}")" \
-        bash "$SCRIPTS_DIR/test-wheel.sh" "$abi3_wheel" "${pythons[$index]}" \
-        ${pytest_args[@]+"${pytest_args[@]}"} || true
-    step_done "3. abi3 on CPython ${minors[$index]}"
-done
-
-# --- 4. the fast-paths build on the default interpreter ---
+# --- 3. the fast-paths build for the default interpreter ---
 default_minor="$(python_minor "$default_py")"
-if fast_wheel="$(bash "$SCRIPTS_DIR/build-wheel.sh" fast-paths "$default_py")" &&
-    bash "$SCRIPTS_DIR/audit-wheel.sh" "$fast_wheel" fast-paths; then
-    COPIUM_TEST_SIZE="$(suite_size "$default_minor" fast-paths)" \
-        bash "$SCRIPTS_DIR/test-wheel.sh" "$fast_wheel" "$default_py" ${pytest_args[@]+"${pytest_args[@]}"} || true
-else
+if ! { fast_wheel="$(bash "$SCRIPTS_DIR/build-wheel.sh" fast-paths "$default_py")" &&
+    bash "$SCRIPTS_DIR/audit-wheel.sh" "$fast_wheel" fast-paths; }; then
+    fast_wheel=""
     printf '%s\tfast-paths\t-\t0\t0\t0\t0\tFAIL\tbuild or audit failed\n' "$default_minor" >>"$summary"
 fi
-step_done "4. fast-paths build, audit and run"
+step_done "3. fast-paths build and audit"
+
+# --- 4. the runs: the abi3 file on every interpreter, the fast-paths wheel on 3.11 ---
+# In table order; each run appends its summary line to a file of its own, so that lanes
+# finishing in any order still give the table in this order.
+run_wheels=()
+run_pythons=()
+run_minors=()
+run_sizes=()
+for index in ${pythons[@]+"${!pythons[@]}"}; do
+    run_wheels+=("$abi3_wheel")
+    run_pythons+=("${pythons[$index]}")
+    run_minors+=("${minors[$index]}")
+    run_sizes+=("$(suite_size "${minors[$index]}")")
+done
+if [ -n "$fast_wheel" ]; then
+    run_wheels+=("$fast_wheel")
+    run_pythons+=("$default_py")
+    run_minors+=("$default_minor")
+    run_sizes+=("$(suite_size "$default_minor" fast-paths)")
+fi
+# Full runs first: the longest ones start early, so the lanes end close together.
+queue_order=()
+for size in full reduced; do
+    for index in ${run_sizes[@]+"${!run_sizes[@]}"}; do
+        [ "${run_sizes[$index]}" = "$size" ] && queue_order+=("$index")
+    done
+done
+
+lanes="${COPIUM_TEST_JOBS:-2}"
+[[ "$lanes" =~ ^[1-9][0-9]*$ ]] || die "COPIUM_TEST_JOBS=$lanes: expected a number of runs at a time"
+runs_dir="$CACHE_DIR/test-results/runs"
+rm -rf "$runs_dir"
+mkdir -p "$runs_dir"
+echo 0 >"$runs_dir/next"
+
+# with_lock NAME COMMAND...: one lane at a time (mkdir is atomic everywhere, flock is not
+# on macOS).
+with_lock() {
+    local lock="$runs_dir/$1.lock" status=0
+    shift
+    until mkdir "$lock" 2>/dev/null; do sleep 0.2; done
+    "$@" || status=$?
+    rmdir "$lock"
+    return "$status"
+}
+
+# Prints the index of the next run of the queue and moves the queue on.
+take_next() {
+    local position
+    read -r position <"$runs_dir/next"
+    echo $((position + 1)) >"$runs_dir/next"
+    [ "$position" -lt "${#queue_order[@]}" ] && printf '%s\n' "${queue_order[$position]}"
+}
+
+run_one() {
+    local index="$1" log="$runs_dir/$1.log"
+    set -- COPIUM_TEST_SIZE="${run_sizes[$index]}" COPIUM_SUMMARY_FILE="$runs_dir/$index.tsv" \
+        bash "$SCRIPTS_DIR/test-wheel.sh" "${run_wheels[$index]}" "${run_pythons[$index]}" \
+        ${pytest_args[@]+"${pytest_args[@]}"}
+    if [ "$lanes" -eq 1 ]; then
+        env "$@" || true
+    else
+        # Runs side by side would interleave their output: each is printed whole when done.
+        log "started: $(basename "${run_wheels[$index]}") on CPython ${run_minors[$index]} (${run_sizes[$index]})"
+        env "$@" >"$log" 2>&1 || true
+        with_lock output cat "$log" >&2 || true
+    fi
+}
+
+lane() {
+    local index
+    while index="$(with_lock queue take_next)"; do
+        run_one "$index"
+    done
+}
+
+log "${#queue_order[@]} test runs, $lanes at a time"
+lane_pids=()
+for ((lane_number = 0; lane_number < lanes; lane_number++)); do
+    lane &
+    lane_pids+=("$!")
+done
+# A lane that died leaves runs without a result, which the table reports.
+wait "${lane_pids[@]}" || true
+for index in ${run_sizes[@]+"${!run_sizes[@]}"}; do
+    cat "$runs_dir/$index.tsv" >>"$summary" 2>/dev/null ||
+        printf '%s\t%s\t%s\t0\t0\t0\t0\tFAIL\tno result\n' "${run_minors[$index]}" \
+            "$(basename "${run_wheels[$index]}")" "${run_sizes[$index]}" >>"$summary"
+done
+step_done "4. test runs ($lanes at a time)"
 
 # --- 5. the sdist and the release machinery: one summary row each, with no test counts ---
 check_row() {

@@ -131,7 +131,8 @@ set +e
     cd "$workdir"
     PYTHONPATH="$SCRIPTS_DIR/py" "$vpy" -m pytest "${test_paths[@]}" \
         -c "$REPO_ROOT/pyproject.toml" --rootdir "$REPO_ROOT" \
-        -p installed_copium_check -p no:cacheprovider --junitxml "$junit" "$@"
+        -p installed_copium_check -p no:cacheprovider --basetemp "$workdir/pytest" \
+        --junitxml "$junit" "$@"
 )
 rc=$?
 set -e

@@ -9,7 +9,7 @@
 #     Lib/test/test_copy.py), installed by debootstrap into a minbase chroot at
 #     $COPIUM_CHROOT_DIR [/var/cache/copium/debian-sid]. sid's binaries need sid's glibc,
 #     so they run only inside the chroot (in-chroot.sh).
-# Making the chroot takes about 80 s and needs root and a Debian host that reaches
+# Making the chroot takes a minute or two and needs root and a Debian host that reaches
 # deb.debian.org (debootstrap is installed with apt-get if missing). It is made in a
 # .partial folder next to it, checked (every interpreter runs and imports venv and
 # test.test_copy), stamped, and only then moved into place; a complete chroot of the
@@ -59,7 +59,7 @@ make_chroot() {
     local partial="$CHROOT_DIR.partial" minor file started=$SECONDS
     remove_unmounted "$CHROOT_DIR" || return 1
     remove_unmounted "$partial" || return 1
-    log "making the Debian $CHROOT_SUITE chroot for CPython ${CHROOT_MINORS[*]} at $CHROOT_DIR (about 80 s)"
+    log "making the Debian $CHROOT_SUITE chroot for CPython ${CHROOT_MINORS[*]} at $CHROOT_DIR (a minute or two)"
     debootstrap --variant=minbase --include="$(chroot_packages)" \
         "$CHROOT_SUITE" "$partial" "$CHROOT_MIRROR" >&2 || return 1
     # Targets for the binds of in-chroot.sh, which keep these current at every entry.

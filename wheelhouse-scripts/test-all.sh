@@ -77,7 +77,7 @@ suite_size() {
 
 # How long each step took, printed with the summary.
 steps=""
-step_started=$SECONDS
+step_started=$started
 step_done() {
     steps+="$(printf '  %-34s %3dm%02ds' "$1" $(((SECONDS - step_started) / 60)) $(((SECONDS - step_started) % 60)))"$'\n'
     step_started=$SECONDS

@@ -66,11 +66,11 @@ is_chroot_python() { [[ "$1" == chroot:* ]]; }
 # with_python PYTHON COMMAND [ARGS...]: runs COMMAND where PYTHON runs, on the host or
 # inside the chroot (with no folder of the host bound; in-chroot.sh binds some).
 with_python() {
-    if is_chroot_python "$1"; then
-        shift
+    local python="$1"
+    shift
+    if is_chroot_python "$python"; then
         bash "$SCRIPTS_DIR/in-chroot.sh" -- "$@"
     else
-        shift
         "$@"
     fi
 }

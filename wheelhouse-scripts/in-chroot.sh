@@ -10,7 +10,8 @@
 # COMMAND gets the caller's environment, with PATH and TMPDIR set to the chroot's own.
 # DIRs are bound parents first; one inside another DIR is already there and is skipped.
 # A DIR whose place in the chroot holds files of the chroot itself (/usr, /etc, ...)
-# is refused: binding it would hide the chroot's system.
+# is refused: binding it would hide the chroot's system. Mount points outside /tmp stay
+# behind in the chroot as empty folders.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 

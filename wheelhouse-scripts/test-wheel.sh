@@ -16,6 +16,7 @@
 # COPIUM_TEST_PATHS   what pytest collects, whitespace-separated, absolute  [$REPO_ROOT/tests]
 # COPIUM_TEST_SIZE    full or reduced: how much the heavy suites do (tests/suite_size.py) [full]
 # COPIUM_RUN_NAME     names the venv, the JUnit XML and the summary line        [the variant]
+# COPIUM_TEST_MEMORY_MB  soft address-space cap of every test process on Linux, 0: none [8192]
 # COPIUM_SUMMARY_FILE if set, one tab-separated line is appended to it:
 #                     python run suites passed failed skipped seconds ok|FAIL note
 #                     (suites: full, reduced, or subset when COPIUM_TEST_PATHS is set)
@@ -129,6 +130,13 @@ log "CPython $minor: pytest ${test_paths[*]}"
 set +e
 (
     cd "$workdir"
+    # A soft cap on each process's address space (Linux): a test that runs away with
+    # memory (Hypothesis printing a huge failing graph, say) fails its run with
+    # MemoryError instead of driving the shared machine out of memory. The suite's
+    # largest cases need under 2 GiB; tests may lower the cap and restore it.
+    if [ "$(uname -s)" = Linux ] && [ "${COPIUM_TEST_MEMORY_MB:-8192}" != 0 ]; then
+        ulimit -S -v $((${COPIUM_TEST_MEMORY_MB:-8192} * 1024))
+    fi
     PYTHONPATH="$SCRIPTS_DIR/py" "$vpy" -m pytest "${test_paths[@]}" \
         -c "$REPO_ROOT/pyproject.toml" --rootdir "$REPO_ROOT" \
         -p installed_copium_check -p no:cacheprovider --basetemp "$workdir/pytest" \

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from isolated import describe
+from suite_size import environment as suite_size_environment
 
 from copium import __about__
 
@@ -148,7 +149,8 @@ def test_copies_are_the_same_with_limited_api_calls_only(
         text=True,
         timeout=600,
         cwd=tmp_path,
-        env=clean_environment(**LIMITED_API_ONLY_TRIGGERS[trigger]),
+        # The child runs the suites at this run's size (see suite_size.py).
+        env=clean_environment(**LIMITED_API_ONLY_TRIGGERS[trigger], **suite_size_environment()),
     )
     assert child.returncode == 0, describe(child)
     assert "'internals': ()" in child.stdout, "the child's report header shows its build"

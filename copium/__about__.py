@@ -1,12 +1,15 @@
-"""Which copium this is: version, source revision, and the kind of build.
+"""Which copium this is: version, source revision, authors and the kind of build.
 
-Everything here comes from ``copium._copium.BUILD``, which the extension fills in when
-it is compiled, so it describes the binary actually loaded, not the source tree.
+The version and build fields come from ``copium._copium.BUILD``, which the extension fills
+in when it is compiled, so they describe the binary actually loaded, not the source tree.
 
 - ``__version__``: the package version, e.g. ``"0.2.0"``.
-- ``__version_tuple__``: its numeric parts as ints, then any suffix as one str, e.g.
-  ``(0, 2, 0)`` or ``(0, 2, 0, "rc1")``.
-- ``__build_hash__``: the git revision the extension was built from, or ``"unknown"``.
+- ``__version_tuple__``: a ``VersionInfo(major, minor, patch, pre, dev, local)`` named tuple,
+  e.g. ``VersionInfo(0, 2, 0, None, None, None)``; ``pre`` is a pair like ``("rc", 1)``,
+  ``dev`` an int, ``local`` a str, each None when the version has no such part.
+- ``__commit_id__``: the git revision the extension was built from, or None when unknown.
+- ``__build_hash__``: the same revision, or ``"unknown"``.
+- ``__authors__``: a tuple of ``Author(name, email)`` named tuples (email may be None).
 - ``__build_variant__``: ``"abi3"`` (the one wheel for every CPython >= 3.9) or
   ``"fast-paths"`` (built for one interpreter with the full C API).
 - ``__limited_api__``: the limited API level of an abi3 build (``"3.9"``), else None.
@@ -15,19 +18,26 @@ it is compiled, so it describes the binary actually loaded, not the source tree.
 - ``__internals__``: what the engine uses beyond the limited API on the running
   interpreter, found or verified when it was imported (interpreter functions looked up
   by name, in-place list and tuple items); empty under ``COPIUM_LIMITED_API_ONLY=1``.
+
+``__version_tuple__``, ``__commit_id__``, ``__authors__``, ``VersionInfo`` and ``Author`` are
+also what copium 0.1.0 offered here.
 """
 
-from __future__ import annotations
-
-import re
-from typing import Optional, Union
+# No `from __future__ import annotations` and only private imports: every public name of
+# this module is one of the fields above.
+import re as _re
+import typing as _typing
 
 from copium._copium import BUILD as _BUILD
 
 __all__ = [
+    "Author",
+    "VersionInfo",
+    "__authors__",
     "__build_hash__",
     "__build_variant__",
     "__built_for_python__",
+    "__commit_id__",
     "__internals__",
     "__limited_api__",
     "__version__",
@@ -35,19 +45,59 @@ __all__ = [
 ]
 
 
-def _version_tuple(version: str) -> tuple[Union[int, str], ...]:
-    match = re.match(r"\d+(?:\.\d+)*", version)
+class VersionInfo(_typing.NamedTuple):
+    """The parts of a version number, as in PEP 440 (``pre`` as ``(label, number)``)."""
+
+    major: int
+    minor: int
+    patch: int
+    pre: _typing.Optional[tuple[str, int]]
+    dev: _typing.Optional[int]
+    local: _typing.Optional[str]
+
+
+class Author(_typing.NamedTuple):
+    """One entry of the package's author metadata."""
+
+    name: str
+    email: _typing.Optional[str]
+
+
+# Both spellings: the PEP 440 form pip shows ("0.2.0rc1", "0.2.0.dev3", "0.2.0+local") and
+# the Cargo (semver) form the extension is compiled with ("0.2.0-rc.1", "0.2.0+local").
+_VERSION = _re.compile(
+    r"(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)"
+    r"(?:[-.]?(?P<pre_label>a|alpha|b|beta|c|rc|pre|preview)[-.]?(?P<pre_number>\d*))?"
+    r"(?:[-.]?dev[-.]?(?P<dev>\d*))?"
+    r"(?:\+(?P<local>.+))?",
+    _re.IGNORECASE,
+)
+_PRE_LABELS = {"alpha": "a", "beta": "b", "c": "rc", "pre": "rc", "preview": "rc"}
+
+
+def _version_info(version: str) -> VersionInfo:
+    match = _VERSION.fullmatch(version)
     if match is None:
-        return (version,)
-    numbers: tuple[Union[int, str], ...] = tuple(int(part) for part in match.group().split("."))
-    suffix = version[match.end() :].lstrip(".-+_")
-    return numbers + (suffix,) if suffix else numbers
+        raise ValueError(f"copium's version {version!r} is not MAJOR.MINOR.PATCH[...]")
+    parts = match.groupdict()
+    pre = None
+    if parts["pre_label"] is not None:
+        label = parts["pre_label"].lower()
+        pre = (_PRE_LABELS.get(label, label), int(parts["pre_number"] or 0))
+    dev = None if parts["dev"] is None else int(parts["dev"] or 0)
+    return VersionInfo(
+        int(parts["major"]), int(parts["minor"]), int(parts["patch"]), pre, dev, parts["local"]
+    )
 
 
 __version__: str = _BUILD["version"]
-__version_tuple__: tuple[Union[int, str], ...] = _version_tuple(__version__)
+__version_tuple__: VersionInfo = _version_info(__version__)
 __build_hash__: str = _BUILD["build_hash"]
+__commit_id__: _typing.Optional[str] = None if __build_hash__ == "unknown" else __build_hash__
+# As in pyproject.toml's [project] authors; tests/test_about.py checks they agree with the
+# installed distribution's metadata.
+__authors__: tuple[Author, ...] = (Author(name="copium developers", email=None),)
 __build_variant__: str = _BUILD["variant"]
-__limited_api__: Optional[str] = _BUILD["limited_api"]
+__limited_api__: _typing.Optional[str] = _BUILD["limited_api"]
 __built_for_python__: str = _BUILD["python"]
 __internals__: tuple[str, ...] = _BUILD["internals"]

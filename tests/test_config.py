@@ -3,6 +3,8 @@
 Some ``__deepcopy__`` implementations (often in extension types) insist on a real dict
 memo and raise TypeError or AssertionError when handed copium's native memo proxy.
 ``on_incompatible`` decides what copium does then; ``memo="dict"`` avoids the proxy.
+The fallback itself is tested in ``test_memo_fallback.py``; copium 0.1.0's top-level
+spellings of these settings in ``test_compat_010.py``.
 """
 
 from __future__ import annotations
@@ -160,6 +162,12 @@ def test_a_rejected_apply_changes_nothing() -> None:
     assert copium.config.get() == DEFAULTS
 
 
+def test_apply_without_arguments_changes_nothing() -> None:
+    copium.config.apply(memo="dict", suppress_warnings=["x"])
+    copium.config.apply()
+    assert copium.config.get() == {**DEFAULTS, "memo": "dict", "suppress_warnings": ["x"]}
+
+
 def test_apply_takes_keywords_only() -> None:
     with pytest.raises(TypeError):
         copium.config.apply("dict")  # type: ignore[misc]
@@ -168,6 +176,7 @@ def test_apply_takes_keywords_only() -> None:
 
 
 def test_environment_is_read_only_once_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (Until copium.configure() is called without arguments: that reads it again.)
     monkeypatch.setenv("COPIUM_USE_DICT_MEMO", "1")
     monkeypatch.setenv("COPIUM_NO_MEMO_FALLBACK", "1")
     assert copium.config.get() == DEFAULTS

@@ -23,10 +23,11 @@ in when it is compiled, so they describe the binary actually loaded, not the sou
 also what copium 0.1.0 offered here.
 """
 
-# No `from __future__ import annotations` and only private imports: every public name of
-# this module is one of the fields above.
-import re as _re
-import typing as _typing
+# Only private imports and no `from __future__ import annotations` (which would bind the
+# name `annotations`): every public name of this module is one of the fields above. The types
+# are in __about__.pyi; plain namedtuples cost an interpreter start less than typed ones.
+import collections as _collections
+import itertools as _itertools
 
 from copium._copium import BUILD as _BUILD
 
@@ -44,60 +45,61 @@ __all__ = [
     "__version_tuple__",
 ]
 
-
-class VersionInfo(_typing.NamedTuple):
-    """The parts of a version number, as in PEP 440 (``pre`` as ``(label, number)``)."""
-
-    major: int
-    minor: int
-    patch: int
-    pre: _typing.Optional[tuple[str, int]]
-    dev: _typing.Optional[int]
-    local: _typing.Optional[str]
-
-
-class Author(_typing.NamedTuple):
-    """One entry of the package's author metadata."""
-
-    name: str
-    email: _typing.Optional[str]
-
-
-# Both spellings: the PEP 440 form pip shows ("0.2.0rc1", "0.2.0.dev3", "0.2.0+local") and
-# the Cargo (semver) form the extension is compiled with ("0.2.0-rc.1", "0.2.0+local").
-_VERSION = _re.compile(
-    r"(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)"
-    r"(?:[-.]?(?P<pre_label>a|alpha|b|beta|c|rc|pre|preview)[-.]?(?P<pre_number>\d*))?"
-    r"(?:[-.]?dev[-.]?(?P<dev>\d*))?"
-    r"(?:\+(?P<local>.+))?",
-    _re.IGNORECASE,
+VersionInfo = _collections.namedtuple(
+    "VersionInfo", ["major", "minor", "patch", "pre", "dev", "local"], module=__name__
 )
-_PRE_LABELS = {"alpha": "a", "beta": "b", "c": "rc", "pre": "rc", "preview": "rc"}
+VersionInfo.__doc__ = """The parts of a version number, as in PEP 440: ``major``, ``minor`` and
+``patch`` as ints, ``pre`` as ``(label, number)``, ``dev`` an int, ``local`` a str (each of
+the last three None when the version has no such part)."""
+
+Author = _collections.namedtuple("Author", ["name", "email"], module=__name__)
+Author.__doc__ = "One entry of the package's author metadata (``email`` may be None)."
 
 
-def _version_info(version: str) -> VersionInfo:
-    match = _VERSION.fullmatch(version)
-    if match is None:
+# Pre-release labels as PEP 440 normalizes them (Cargo versions spell them out).
+_PRE_LABELS = {"a": "a", "alpha": "a", "b": "b", "beta": "b", "c": "rc", "rc": "rc"}
+
+
+def _version_info(version: str) -> "VersionInfo":
+    """The parts of a version in either spelling: PEP 440, as pip shows it ("0.2.0rc1",
+    "0.2.0.dev3", "0.2.0+local"), or Cargo's semver, which the extension is compiled with
+    ("0.2.0-rc.1", "0.2.0+local"). Parsed by hand: a regular expression would be compiled
+    on every interpreter start that imports copium."""
+    public, _, local = version.partition("+")
+    release_end = len(public) - len(public.lstrip("0123456789."))
+    release, rest = public[:release_end].rstrip("."), public[release_end:]
+    numbers = release.split(".")
+    if len(numbers) != 3 or not all(numbers):
         raise ValueError(f"copium's version {version!r} is not MAJOR.MINOR.PATCH[...]")
-    parts = match.groupdict()
-    pre = None
-    if parts["pre_label"] is not None:
-        label = parts["pre_label"].lower()
-        pre = (_PRE_LABELS.get(label, label), int(parts["pre_number"] or 0))
-    dev = None if parts["dev"] is None else int(parts["dev"] or 0)
-    return VersionInfo(
-        int(parts["major"]), int(parts["minor"]), int(parts["patch"]), pre, dev, parts["local"]
-    )
+    # What follows the release, without separators, as runs of letters and of digits:
+    # "-rc.1.dev2" -> ["rc", "1", "dev", "2"].
+    tokens = [
+        "".join(run)
+        for _, run in _itertools.groupby(
+            rest.lower().replace("-", "").replace(".", ""), key=str.isdigit
+        )
+    ]
+    pre = dev = None
+    if tokens and tokens[0] in _PRE_LABELS:
+        label = _PRE_LABELS[tokens.pop(0)]
+        pre = (label, int(tokens.pop(0)) if tokens and tokens[0].isdigit() else 0)
+    if tokens and tokens[0] == "dev":
+        tokens.pop(0)
+        dev = int(tokens.pop(0)) if tokens and tokens[0].isdigit() else 0
+    if tokens:
+        raise ValueError(f"copium's version {version!r} has an unknown part {rest!r}")
+    major, minor, patch = (int(number) for number in numbers)
+    return VersionInfo(major, minor, patch, pre, dev, local or None)
 
 
-__version__: str = _BUILD["version"]
-__version_tuple__: VersionInfo = _version_info(__version__)
-__build_hash__: str = _BUILD["build_hash"]
-__commit_id__: _typing.Optional[str] = None if __build_hash__ == "unknown" else __build_hash__
+__version__ = _BUILD["version"]
+__version_tuple__ = _version_info(__version__)
+__build_hash__ = _BUILD["build_hash"]
+__commit_id__ = None if __build_hash__ == "unknown" else __build_hash__
 # As in pyproject.toml's [project] authors; tests/test_about.py checks they agree with the
 # installed distribution's metadata.
-__authors__: tuple[Author, ...] = (Author(name="copium developers", email=None),)
-__build_variant__: str = _BUILD["variant"]
-__limited_api__: _typing.Optional[str] = _BUILD["limited_api"]
-__built_for_python__: str = _BUILD["python"]
-__internals__: tuple[str, ...] = _BUILD["internals"]
+__authors__ = (Author(name="copium developers", email=None),)
+__build_variant__ = _BUILD["variant"]
+__limited_api__ = _BUILD["limited_api"]
+__built_for_python__ = _BUILD["python"]
+__internals__ = _BUILD["internals"]

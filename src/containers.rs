@@ -352,17 +352,19 @@ pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owne
         let empty = ffi::tuple_new(0)?;
         return ffi::call1(types::frozenset_type().cast(), empty.as_ptr());
     }
-    let y = ffi::set_new_empty(frozen)?;
-    for item in snapshot {
-        // An atomic item copies as itself. (No `AtomicRun` here: copies and insertions may
-        // run Python code between items.)
+    // Every item is copied before any copy is inserted, as stdlib copies the snapshot list
+    // before building the set from it (so a copy's error comes before any hashing error).
+    // An atomic item copies as itself. (No `AtomicRun` here: copies may run Python code
+    // between items.)
+    for item in snapshot.iter_mut() {
         let kind = types::classify(ffi::type_of(item.as_ptr()));
-        if kind == types::Kind::Atomic {
-            ffi::set_add(y.as_ptr(), item.as_ptr())?;
-        } else {
-            let c = e.deep_kind(item.as_ptr(), kind)?;
-            ffi::set_add(y.as_ptr(), c.as_ptr())?;
+        if kind != types::Kind::Atomic {
+            *item = e.deep_kind(item.as_ptr(), kind)?;
         }
+    }
+    let y = ffi::set_new_empty(frozen)?;
+    for item in &snapshot {
+        ffi::set_add(y.as_ptr(), item.as_ptr())?;
     }
     Ok(y)
 }

@@ -73,6 +73,34 @@ def test_a_set_of_objects_copies_each_of_them() -> None:
     assert member is copied[2] and member is not shared
 
 
+class CopiesUnhashable:
+    """Hashable itself; its copy is a list, which a set cannot hold."""
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return []
+
+
+class FailsToCopy:
+    def __deepcopy__(self, memo: Any) -> Any:
+        raise ValueError("no copy")
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_every_member_is_copied_before_the_new_set_is_built(frozen: bool) -> None:
+    # stdlib copies the whole snapshot before building the set, so a later member's copy
+    # error wins over an earlier member's unhashable copy, whatever the iteration order.
+    members = [CopiesUnhashable() for _ in range(5)] + [FailsToCopy()]
+    original = frozenset(members) if frozen else set(members)
+    for deepcopy in (stdlib_copy.deepcopy, copium.deepcopy):
+        with pytest.raises(ValueError, match="no copy"):
+            deepcopy(original)
+    with pytest.raises(TypeError) as stdlib_error:
+        stdlib_copy.deepcopy({CopiesUnhashable()})
+    with pytest.raises(TypeError) as copium_error:
+        copium.deepcopy({CopiesUnhashable()})
+    assert str(copium_error.value) == str(stdlib_error.value)
+
+
 class GrowsTheSet:
     """While being copied, adds members to the set that holds it."""
 

@@ -66,9 +66,10 @@ impl<M: Memo> Engine<M> {
         // The copy of such an object is itself, which is never stored: a native memo that no
         // Python code has seen cannot hold it.
         if M::NATIVE
-            && kind == Kind::SelfCopy
             && !self.memo.observable()
-            && crate::self_copiers::still_returns_self(ffi::type_of(x))
+            && (kind == Kind::SelfCopyFixed
+                || (kind == Kind::SelfCopy
+                    && crate::self_copiers::still_returns_self(ffi::type_of(x))))
         {
             return Ok(ffi::new_ref(x));
         }

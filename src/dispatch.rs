@@ -29,6 +29,7 @@ pub fn dispatch<M: Memo>(
         Kind::Set if M::NATIVE => containers::set(e, x, false).map(|y| (y, false)),
         Kind::FrozenSet if M::NATIVE => containers::set(e, x, true).map(|y| (y, false)),
         Kind::ByteArray if M::NATIVE => ffi::bytearray_copy(x).map(|y| (y, false)),
+        Kind::SelfCopyFixed => Ok((ffi::new_ref(x), false)),
         Kind::SelfCopy if self_copiers::still_returns_self(ffi::type_of(x)) => {
             Ok((ffi::new_ref(x), false))
         }

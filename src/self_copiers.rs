@@ -72,10 +72,18 @@ fn table() -> &'static mut Table {
 /// Is `tp` one of the registered classes? (Classification asks; the answer cannot go stale,
 /// as registered classes are kept alive and never unregistered.)
 pub fn is_registered(tp: *mut PyTypeObject) -> bool {
-    table()
-        .slots
-        .iter()
-        .any(|slot| matches!(slot, Slot::Known { tp: known, .. } if known.as_ptr() == tp.cast()))
+    registered(tp).is_some()
+}
+
+/// For a registered class, whether its attributes can change (a Python class, whose method
+/// is checked again for each object); `None` for any other class.
+pub fn registered(tp: *mut PyTypeObject) -> Option<bool> {
+    table().slots.iter().find_map(|slot| match slot {
+        Slot::Known {
+            tp: known, mutable, ..
+        } if known.as_ptr() == tp.cast() => Some(*mutable),
+        _ => None,
+    })
 }
 
 /// For an instance of a registered class `tp`: does its `__deepcopy__` still return it? A

@@ -21,8 +21,11 @@ pub enum Kind {
     FrozenSet,
     ByteArray,
     Method,
-    /// A class whose own `__deepcopy__` returns the instance (see `self_copiers.rs`).
+    /// A class whose own `__deepcopy__` returns the instance (see `self_copiers.rs`) while
+    /// the class keeps that method: checked again for each object.
     SelfCopy,
+    /// The same for a class whose attributes cannot change (a C type): always so.
+    SelfCopyFixed,
     Other,
 }
 
@@ -297,7 +300,7 @@ mod kind_cache {
             let heap = crate::ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0;
             // Registered self-copying classes are kept alive for good, so their address
             // cannot name another type later.
-            if kind == Kind::Other || kind == Kind::SelfCopy || !heap {
+            if matches!(kind, Kind::Other | Kind::SelfCopy | Kind::SelfCopyFixed) || !heap {
                 *entry = (addr, kind);
             }
             kind
@@ -319,8 +322,12 @@ fn classify_rest(s: &Statics, tp: *mut PyTypeObject) -> Kind {
         Kind::ByteArray
     } else if tp == s.method_t {
         Kind::Method
-    } else if crate::self_copiers::is_registered(tp) {
-        Kind::SelfCopy
+    } else if let Some(mutable) = crate::self_copiers::registered(tp) {
+        if mutable {
+            Kind::SelfCopy
+        } else {
+            Kind::SelfCopyFixed
+        }
     } else {
         Kind::Other
     }

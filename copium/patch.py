@@ -6,12 +6,17 @@ deepcopy`` in user code or in any library) reach copium too. ``disable()`` puts 
 stdlib code back. Both are idempotent, return whether they changed anything, and are
 safe to call while other threads are copying.
 
-How: the function's ``__code__`` is swapped for a trampoline with the same parameters
+How, from Python 3.12 on: the function object gets copium's native entry point (its
+vectorcall), so calling it runs copium directly, at the cost of calling copium itself; the
+interpreter then no longer inlines calls of it by its code. Its code object is untouched.
+3.11's specializer inlines calls of a Python function by its code whatever its entry
+point, and 3.9/3.10 cannot set one, so there (and wherever copium uses limited-API calls
+only) the function's ``__code__`` is swapped for a trampoline with the same parameters
 (``deepcopy(x, memo=None, _nil=[])`` up to Python 3.14, ``deepcopy(x, memo=None)`` from
-3.15) whose whole body is a call to copium. Nothing else about the function changes while
-patched: its identity, name, signature and defaults stay those of the stdlib, and no
-``__wrapped__`` is added. The one visible trace is the name ``__copium_deepcopy__`` in the
-``copy`` module (see ``install``).
+3.15) whose whole body is a call to copium; its one visible trace is the name
+``__copium_deepcopy__`` in the ``copy`` module (see ``_CodeSwap.install``). Either way
+nothing else about the function changes while patched: its identity, name, signature and
+defaults stay those of the stdlib, and no ``__wrapped__`` is added.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import threading
 from types import CodeType, FunctionType
 from typing import Any, Optional
 
+from copium import _copium
 from copium._copium import deepcopy as _copium_deepcopy
 
 __all__ = ["disable", "enable", "enabled"]
@@ -28,6 +34,17 @@ __all__ = ["disable", "enable", "enabled"]
 # A code object runs with the globals of the function it is attached to, so the
 # trampoline finds copium through this name in the ``copy`` module's globals.
 _GLOBAL_NAME = "__copium_deepcopy__"
+
+
+def _parameter_names(stdlib: CodeType) -> tuple[str, ...]:
+    """The stdlib function's parameters, which must start with ``x, memo``."""
+    names = stdlib.co_varnames[: stdlib.co_argcount + stdlib.co_kwonlyargcount]
+    if names[:2] != ("x", "memo") or not all(name.isidentifier() for name in names):
+        raise TypeError(
+            "copium.patch cannot patch copy.deepcopy: its parameters are "
+            f"{names!r}, not (x, memo, ...)"
+        )
+    return names
 
 
 def _trampoline_code(stdlib: CodeType) -> CodeType:
@@ -40,12 +57,7 @@ def _trampoline_code(stdlib: CodeType) -> CodeType:
     the stdlib function because it changes between versions (3.15 dropped ``_nil``).
     """
     n_positional = stdlib.co_argcount
-    names = stdlib.co_varnames[: n_positional + stdlib.co_kwonlyargcount]
-    if names[:2] != ("x", "memo") or not all(name.isidentifier() for name in names):
-        raise TypeError(
-            "copium.patch cannot patch copy.deepcopy: its parameters are "
-            f"{names!r}, not (x, memo, ...)"
-        )
+    names = _parameter_names(stdlib)
     positional = list(names[:n_positional])
     if stdlib.co_posonlyargcount:
         positional.insert(stdlib.co_posonlyargcount, "/")
@@ -98,10 +110,46 @@ class _CodeSwap:
         self._saved = None
 
 
+class _EntrySwap:
+    """The patching mechanism from 3.12: give the function copium's entry point.
+
+    The function's code, defaults and globals stay untouched; only the entry point its
+    calls go through changes, in one step (so for every thread at once), and ``uninstall``
+    puts the function's own entry point back.
+    """
+
+    @staticmethod
+    def usable(fn: FunctionType) -> bool:
+        code = fn.__code__
+        names = code.co_varnames[: code.co_argcount]
+        return (
+            _copium._patch_entry_available()
+            and code.co_posonlyargcount == 0
+            and code.co_kwonlyargcount == 0
+            and names in (("x", "memo"), ("x", "memo", "_nil"))
+        )
+
+    def installed(self, fn: FunctionType) -> bool:
+        return _copium._patch_entry_installed(fn)
+
+    def install(self, fn: FunctionType) -> None:
+        _copium._patch_entry_install(fn, fn.__code__.co_argcount)
+
+    def uninstall(self, fn: FunctionType) -> None:
+        _copium._patch_entry_uninstall(fn)
+        # Replacing the entry point made the interpreter stop inlining calls of the
+        # function; assigning its own code again lets it start over, as for a new function.
+        fn.__code__ = fn.__code__
+
+
 # The stdlib function object, captured once: enable() and disable() must act on the
 # same object even if something rebinds the ``copy.deepcopy`` attribute meanwhile.
 _STDLIB_DEEPCOPY: Any = _copy_module.deepcopy
-_MECHANISM = _CodeSwap()
+_MECHANISM: Any = (
+    _EntrySwap()
+    if isinstance(_STDLIB_DEEPCOPY, FunctionType) and _EntrySwap.usable(_STDLIB_DEEPCOPY)
+    else _CodeSwap()
+)
 _LOCK = threading.Lock()
 
 

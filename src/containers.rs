@@ -40,7 +40,8 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     let mut may_have_changed = false;
     while i < ffi::list_len(x) {
         let item = ffi::list_item(x, i);
-        let value = if types::is_atomic(ffi::type_of(item)) {
+        let kind = types::classify(ffi::type_of(item));
+        let value = if kind == types::Kind::Atomic {
             if !may_have_changed {
                 i += 1;
                 continue;
@@ -49,7 +50,7 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         } else {
             let item = ffi::new_ref(item);
             may_have_changed = true;
-            e.deep(item.as_ptr())?
+            e.deep_kind(item.as_ptr(), kind)?
         };
         if i < ffi::list_len(y.as_ptr()) {
             if ffi::list_item(y.as_ptr(), i) != value.as_ptr() {
@@ -196,14 +197,15 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         let clone_entry = it.stepper.step(y.as_ptr(), &mut ypos);
         match clone_entry {
             Some((ky, vy)) if ky == kx && types::is_atomic(ffi::type_of(kx)) => {
-                if types::is_atomic(ffi::type_of(vx)) {
+                let kind = types::classify(ffi::type_of(vx));
+                if kind == types::Kind::Atomic {
                     if vy != vx {
                         ffi::dict_set(y.as_ptr(), kx, vx)?;
                     }
                 } else {
                     let (k, v) = (ffi::new_ref(kx), ffi::new_ref(vx));
-                    let copied = e.deep(v.as_ptr())?;
-                    ffi::dict_set(y.as_ptr(), k.as_ptr(), copied.as_ptr())?;
+                    let copied = e.deep_kind(v.as_ptr(), kind)?;
+                    ffi::dict_replace(y.as_ptr(), ypos, k.as_ptr(), copied)?;
                 }
             }
             diverged => {
@@ -219,18 +221,10 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
 
 /// The first item of a fresh clone whose key or value is not atomic: its position, how many
 /// items come before it, and its key; `None` when there is none. (No Python code runs.)
+#[inline]
 fn first_to_copy(y: *mut PyObject) -> Option<(Py_ssize_t, Py_ssize_t, *mut PyObject)> {
-    let next = ffi::DictNext::resolve();
     let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
-    let mut pos: Py_ssize_t = 0;
-    let mut done = 0;
-    loop {
-        let at = pos;
-        match next.step(y, &mut pos)? {
-            (k, v) if keys_run.holds(k) && values_run.holds(v) => done += 1,
-            (k, _) => return Some((at, done, k)),
-        }
-    }
+    ffi::dict_prefix(y, |k| keys_run.holds(k), |v| values_run.holds(v)).err()
 }
 
 /// Removes from the clone the key it was at and every key after it.
@@ -262,13 +256,21 @@ pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Ow
     let mut copies: Vec<Owned> = Vec::new();
     let mut differs = false;
     let mut reentrant = !M::NATIVE;
-    for i in 0..n {
+    // The native memo never holds atomics, so a leading run of them needs no engine call.
+    let start = if M::NATIVE {
+        let mut run = types::AtomicRun::new();
+        ffi::tuple_prefix(x, |item| run.holds(item)) as Py_ssize_t
+    } else {
+        0
+    };
+    for i in start..n {
         let item = ffi::tuple_item(x, i);
-        if M::NATIVE && !differs && types::is_atomic(ffi::type_of(item)) {
+        let kind = types::classify(ffi::type_of(item));
+        if M::NATIVE && !differs && kind == types::Kind::Atomic {
             continue;
         }
         reentrant = true;
-        let c = e.deep(item)?;
+        let c = e.deep_kind(item, kind)?;
         if !differs && c.as_ptr() != item {
             differs = true;
             if copies.try_reserve_exact(n as usize).is_err() {
@@ -329,30 +331,47 @@ pub fn method<M: Memo>(e: &mut Engine<M>, x: *mut PyObject) -> R<Owned> {
 }
 
 /// set/frozenset, as stdlib's reduce path does it: snapshot the items, copy each, build a
-/// new set from the copies (always a new object, even for a frozenset of atomics).
+/// new set from the copies in that order (always a new object, even for a frozenset of
+/// atomics). The snapshot is taken before any copy runs Python code that could change `x`.
 pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owned> {
-    let items = ffi::list_new_empty()?;
-    let it = ffi::get_iter(x)?;
+    let mut items = ffi::SetItems::new(x)?;
     let mut snapshot = Vec::new();
-    while let Some(item) = ffi::iter_next(it.as_ptr())? {
+    if snapshot.try_reserve_exact(ffi::set_len(x)).is_err() {
+        return Err(no_memory());
+    }
+    while let Some(item) = items.next(x)? {
         if snapshot.try_reserve(1).is_err() {
-            // SAFETY: sets MemoryError on the current thread, which holds the GIL.
-            unsafe { pyo3_ffi::PyErr_NoMemory() };
-            return Err(ffi::Fail);
+            return Err(no_memory());
         }
         snapshot.push(item);
     }
-    drop(it);
-    for item in snapshot {
-        let c = e.deep(item.as_ptr())?;
-        ffi::list_append(items.as_ptr(), c.as_ptr())?;
-    }
-    if frozen {
+    drop(items);
+    if frozen && snapshot.is_empty() {
         // Through the type, as stdlib's reduce path does: on 3.9 an empty result is the
         // shared empty frozenset, which copies as itself.
-        ffi::call1(types::frozenset_type().cast(), items.as_ptr())
-    } else {
-        // SAFETY: `items` is a live list; PySet_New accepts any iterable.
-        ffi::owned(unsafe { pyo3_ffi::PySet_New(items.as_ptr()) })
+        let empty = ffi::tuple_new(0)?;
+        return ffi::call1(types::frozenset_type().cast(), empty.as_ptr());
     }
+    // Every item is copied before any copy is inserted, as stdlib copies the snapshot list
+    // before building the set from it (so a copy's error comes before any hashing error).
+    // An atomic item copies as itself. (No `AtomicRun` here: copies may run Python code
+    // between items.)
+    for item in snapshot.iter_mut() {
+        let kind = types::classify(ffi::type_of(item.as_ptr()));
+        if kind != types::Kind::Atomic {
+            *item = e.deep_kind(item.as_ptr(), kind)?;
+        }
+    }
+    let y = ffi::set_new_empty(frozen)?;
+    for item in &snapshot {
+        ffi::set_add(y.as_ptr(), item.as_ptr())?;
+    }
+    Ok(y)
+}
+
+/// MemoryError, for a buffer that could not grow.
+fn no_memory() -> ffi::Fail {
+    // SAFETY: sets MemoryError on the current thread, which holds the GIL.
+    unsafe { pyo3_ffi::PyErr_NoMemory() };
+    ffi::Fail
 }

@@ -52,10 +52,25 @@ impl<M: Memo> Engine<M> {
     /// `copy.deepcopy(x, memo)` for any object reached during the copy.
     #[inline]
     pub fn deep(&mut self, x: *mut PyObject) -> R<Owned> {
-        let kind = types::classify(ffi::type_of(x));
+        self.deep_kind(x, types::classify(ffi::type_of(x)))
+    }
+
+    /// [`Engine::deep`] for an object whose kind the caller has just classified.
+    #[inline]
+    pub fn deep_kind(&mut self, x: *mut PyObject, kind: Kind) -> R<Owned> {
         // A caller's memo is probed for atomics too before 3.14; the native memo never
         // holds them.
         if kind == Kind::Atomic && (M::NATIVE || semantics::get().atomics_before_memo) {
+            return Ok(ffi::new_ref(x));
+        }
+        // The copy of such an object is itself, which is never stored: a native memo that no
+        // Python code has seen cannot hold it.
+        if M::NATIVE
+            && !self.memo.observable()
+            && (kind == Kind::SelfCopyFixed
+                || (kind == Kind::SelfCopy
+                    && crate::self_copiers::still_returns_self(ffi::type_of(x))))
+        {
             return Ok(ffi::new_ref(x));
         }
         let key = self.memo.key(x)?;

@@ -6,6 +6,7 @@ use crate::deepcopy::{Engine, Memo};
 use crate::ffi::{self, Owned, PyObject, R};
 use crate::objects;
 use crate::reduce;
+use crate::self_copiers;
 use crate::types::{self, statics, Kind};
 
 /// Copies `x`; the flag says whether the handler already stored the copy in the memo.
@@ -28,6 +29,10 @@ pub fn dispatch<M: Memo>(
         Kind::Set if M::NATIVE => containers::set(e, x, false).map(|y| (y, false)),
         Kind::FrozenSet if M::NATIVE => containers::set(e, x, true).map(|y| (y, false)),
         Kind::ByteArray if M::NATIVE => ffi::bytearray_copy(x).map(|y| (y, false)),
+        Kind::SelfCopyFixed => Ok((ffi::new_ref(x), false)),
+        Kind::SelfCopy if self_copiers::still_returns_self(ffi::type_of(x)) => {
+            Ok((ffi::new_ref(x), false))
+        }
         _ => other(e, x, key),
     }
 }
@@ -41,6 +46,11 @@ fn other<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<(Owned
         return Ok((ffi::new_ref(x), false));
     }
     if let Some(copier) = ffi::getattr_not_none(x, statics().names.deepcopy.as_ptr())? {
+        // A class whose module was imported since copium last looked may be one whose
+        // `__deepcopy__` returns the object itself.
+        if self_copiers::register_now(tp)? && self_copiers::still_returns_self(tp) {
+            return Ok((ffi::new_ref(x), false));
+        }
         return e.memo.call_deepcopy(copier.as_ptr(), x).map(|y| (y, false));
     }
     if M::NATIVE {

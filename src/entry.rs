@@ -158,6 +158,66 @@ unsafe extern "C" fn deepcopy_varargs(
     })
 }
 
+/// The stdlib `copy.deepcopy(x, memo=None[, _nil=[]])` bound as Python binds it: `None` when
+/// the arguments do not fit its parameters (the function's own entry point then raises the
+/// interpreter's exact error). `_nil` is accepted and unused, as the trampoline does.
+fn bind_stdlib(
+    args: &[*mut PyObject],
+    nargs: usize,
+    kwnames: *mut PyObject,
+    parameters: usize,
+) -> Option<(*mut PyObject, *mut PyObject)> {
+    const NAMES: [&CStr; 3] = [c"x", c"memo", c"_nil"];
+    if nargs > parameters {
+        return None;
+    }
+    let mut bound = [ptr::null_mut(); 3];
+    bound[..nargs].copy_from_slice(&args[..nargs]);
+    for (i, value) in args[nargs..].iter().enumerate() {
+        let name = ffi::tuple_item(kwnames, i as Py_ssize_t);
+        let slot = NAMES[..parameters].iter().position(|n| is_name(name, n))?;
+        if !bound[slot].is_null() {
+            return None;
+        }
+        bound[slot] = *value;
+    }
+    (!bound[0].is_null()).then_some((bound[0], bound[1]))
+}
+
+/// The entry point the stdlib `copy.deepcopy` function object gets from `copium.patch` where
+/// the interpreter allows it (see `patch.rs`): its calls run copium directly.
+pub unsafe extern "C" fn patched_deepcopy(
+    callable: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let nargs = ffi::vectorcall_nargs(nargsf) as usize;
+    if kwnames.is_null() && nargs == 1 {
+        // SAFETY: the interpreter passes `nargs` live arguments.
+        return guarded(|| run_deepcopy(unsafe { *args }, ptr::null_mut()));
+    }
+    let nkw = if kwnames.is_null() {
+        0
+    } else {
+        ffi::tuple_len(kwnames) as usize
+    };
+    // SAFETY: the interpreter passes `nargs` positional then `nkw` keyword values.
+    let all = unsafe { std::slice::from_raw_parts(args, nargs + nkw) };
+    match bind_stdlib(all, nargs, kwnames, crate::patch::parameters()) {
+        Some((x, memo)) => guarded(|| run_deepcopy(x, memo)),
+        // SAFETY: the function's own entry point, called exactly as it would have been; it
+        // raises the argument error before running any of the function's code.
+        None => match crate::patch::original() {
+            Some(own) => unsafe { own(callable, args, nargsf, kwnames) },
+            None => {
+                ffi::raise(exc_types::type_error(), "deepcopy(): invalid arguments");
+                ptr::null_mut()
+            }
+        },
+    }
+}
+
 unsafe extern "C" fn copy_one(_module: *mut PyObject, x: *mut PyObject) -> *mut PyObject {
     guarded(|| shallow::copy(x))
 }

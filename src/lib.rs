@@ -18,9 +18,11 @@ mod keepalive;
 mod memo;
 mod native_memo;
 mod objects;
+mod patch;
 mod proxy;
 mod recursion;
 mod reduce;
+mod self_copiers;
 mod semantics;
 mod shallow;
 mod state;
@@ -85,6 +87,9 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     if ffi::items_in_place() {
         internals.push("in-place list and tuple items");
     }
+    if ffi::dict_entries_in_place() {
+        internals.push("in-place dict entries");
+    }
     info.set_item("internals", PyTuple::new(py, internals)?)?;
     Ok(info)
 }
@@ -101,6 +106,10 @@ fn _copium(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extra::replicate, m)?)?;
     m.add_function(wrap_pyfunction!(extra::repeatcall, m)?)?;
     m.add_function(wrap_pyfunction!(config::configure, m)?)?;
+    m.add_function(wrap_pyfunction!(patch::_patch_entry_available, m)?)?;
+    m.add_function(wrap_pyfunction!(patch::_patch_entry_installed, m)?)?;
+    m.add_function(wrap_pyfunction!(patch::_patch_entry_install, m)?)?;
+    m.add_function(wrap_pyfunction!(patch::_patch_entry_uninstall, m)?)?;
     m.add_class::<proxy::MemoProxy>()?;
     m.add_class::<proxy::KeepAliveView>()?;
     m.add("Error", py.import("copy")?.getattr("Error")?)?;

@@ -94,7 +94,8 @@ pub fn copy_plain<M: Memo>(
 /// Would `x.__deepcopy__(memo)` be `enum.Enum.__deepcopy__`, which returns `x` and does
 /// nothing else? Then the copy is `x` without the call (and without the memo proxy the call
 /// would need). Looked up as `getattr(x, "__deepcopy__")` would: the class's attribute, unless
-/// the instance dict holds one of that name.
+/// the instance dict holds one of that name. (The classes of `self_copiers.rs` have a kind
+/// of their own.)
 pub fn deepcopy_returns_self(x: *mut PyObject, tp: *mut PyTypeObject) -> R<bool> {
     let s = statics();
     let Some(known) = &s.enum_deepcopy else {

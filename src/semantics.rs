@@ -9,7 +9,10 @@
 //! | 3.14  | atomic types are checked before the memo, so a caller's memo is not consulted for them; `super` is atomic for `copy` |
 //! | 3.15  | builtin `frozendict`: `deepcopy` copies its items, re-checks the memo and always builds a new one; `copy` returns it as is. A caller's memo is probed with `id(x) in memo` then `memo[id(x)]` instead of `memo.get(id(x), _nil)` |
 //!
-//! A version newer than the last row gets the last row's semantics.
+//! A version newer than the last row gets the last row's semantics, except for one thing
+//! that is a fact about each version's own classes rather than about `copy.py`: which classes'
+//! `__deepcopy__` returns the instance itself ([`SELF_COPIERS`]), known only up to the last
+//! version checked.
 //!
 //! The sets of atomic types are read from the running `copy` module when it exposes them in a
 //! known shape (`_atomic_types` / `_copy_atomic_types` from 3.14, the `_deepcopy_atomic` /
@@ -66,6 +69,9 @@ pub struct Semantics {
     pub max_shallow_reduce_items: isize,
     pub deep_atomic_from: Source,
     pub shallow_atomic_from: Source,
+    /// Classes whose own `__deepcopy__` returns the instance itself for the exact class, as
+    /// (module, class); empty on a version newer than the last one checked.
+    pub self_copiers: &'static [(&'static str, &'static str)],
     /// Strong references to every type above, so no address in the sets can be reused by
     /// another type while copium runs (a registered heap type could otherwise be freed).
     _alive: Vec<Owned>,
@@ -127,6 +133,23 @@ const SHALLOW_ONLY_ATOMIC: &[(Version, TypeRef)] = &[
     ((3, 14), Attr("builtins", "super")),
     ((3, 15), Attr("builtins", "frozendict")),
 ];
+
+/// Classes whose own `__deepcopy__` returns the instance itself, and does nothing else, when
+/// the instance's class is exactly this one: the C methods of `re.Pattern`, `re.Match` and
+/// `_decimal.Decimal`, and the Python methods of `fractions.Fraction` and `_pydecimal.Decimal`
+/// (`if type(self) is/== Cls: return self`), in every version from 3.9 to
+/// [`SELF_COPIERS_CHECKED_UP_TO`]. As (module, class), looked up where the program imported
+/// them (copium imports none of them).
+const SELF_COPIERS: &[(&str, &str)] = &[
+    ("re", "Pattern"),
+    ("re", "Match"),
+    ("decimal", "Decimal"),
+    ("fractions", "Fraction"),
+];
+
+/// The newest version whose classes in [`SELF_COPIERS`] were checked; on a newer one they
+/// are copied through their `__deepcopy__` as any class is.
+const SELF_COPIERS_CHECKED_UP_TO: Version = (3, 15);
 
 /// A module table that lacks one of these is not the shape expected: the version table wins.
 const MUST_BE_ATOMIC: &[&str] = &["int", "float", "str", "bool"];
@@ -196,6 +219,11 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
         max_shallow_reduce_items: if version >= (3, 10) { 5 } else { 6 },
         deep_atomic_from: deep_from,
         shallow_atomic_from: shallow_from,
+        self_copiers: if version <= SELF_COPIERS_CHECKED_UP_TO {
+            SELF_COPIERS
+        } else {
+            &[]
+        },
         _alive: alive,
     };
     let _ = SEMANTICS.set(semantics);

@@ -21,6 +21,11 @@ pub enum Kind {
     FrozenSet,
     ByteArray,
     Method,
+    /// A class whose own `__deepcopy__` returns the instance (see `self_copiers.rs`) while
+    /// the class keeps that method: checked again for each object.
+    SelfCopy,
+    /// The same for a class whose attributes cannot change (a C type): always so.
+    SelfCopyFixed,
     Other,
 }
 
@@ -53,6 +58,8 @@ pub struct Statics {
     pub object_basicsize: isize,
     /// 3.11+ may keep the instance dict outside the object struct (`Py_TPFLAGS_MANAGED_DICT`).
     pub managed_dict_flag_exists: bool,
+    /// `PyType_GetSlot` reads static types too (3.10+; heap types only before).
+    pub static_slots_readable: bool,
 }
 
 pub struct Defaults {
@@ -82,6 +89,7 @@ pub struct Names {
     pub getstate: Owned,
     pub getnewargs: Owned,
     pub getnewargs_ex: Owned,
+    pub getattribute: Owned,
 }
 
 // SAFETY: the pointers are immortal type objects and owned references created once at import
@@ -155,6 +163,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             getstate: intern("__getstate__"),
             getnewargs: intern("__getnewargs__"),
             getnewargs_ex: intern("__getnewargs_ex__"),
+            getattribute: intern("__getattribute__"),
         },
         defaults: Defaults {
             reduce_ex: owned_of(&object.getattr("__reduce_ex__")?),
@@ -172,6 +181,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             .map(owned_of),
         object_basicsize: object.getattr("__basicsize__")?.extract()?,
         managed_dict_flag_exists: py.version_info() >= (3, 11),
+        static_slots_readable: py.version_info() >= (3, 10),
     };
     let _ = STATICS.set(statics);
     Ok(())
@@ -223,9 +233,20 @@ impl AtomicRun {
     }
 }
 
+/// The kind of objects of type `tp`: str and int at once, anything else through a small
+/// cache of the kinds seen, in front of the full classification.
 #[inline(always)]
 pub fn classify(tp: *mut PyTypeObject) -> Kind {
     let s = statics();
+    if tp == s.str_t || tp == s.int_t {
+        Kind::Atomic
+    } else {
+        kind_cache::get_or(tp, || classify_full(s, tp))
+    }
+}
+
+#[inline(never)]
+fn classify_full(s: &Statics, tp: *mut PyTypeObject) -> Kind {
     if s.is_common_atomic(tp) {
         Kind::Atomic
     } else if tp == s.dict_t {
@@ -235,7 +256,7 @@ pub fn classify(tp: *mut PyTypeObject) -> Kind {
     } else if tp == s.tuple_t {
         Kind::Tuple
     } else {
-        kind_cache::get_or(tp, || classify_rest(s, tp))
+        classify_rest(s, tp)
     }
 }
 
@@ -255,6 +276,16 @@ mod kind_cache {
 
     static CACHE: Cache = Cache(UnsafeCell::new([(0, Kind::Other); SLOTS]));
 
+    /// Forgets every cached kind (a class just got a kind of its own).
+    pub fn clear() {
+        // SAFETY: GIL-serialized access (see `Cache`); no reference into it is held.
+        unsafe {
+            (*CACHE.0.get())
+                .iter_mut()
+                .for_each(|e| *e = (0, Kind::Other))
+        }
+    }
+
     #[inline(always)]
     pub fn get_or(tp: *mut PyTypeObject, compute: impl FnOnce() -> Kind) -> Kind {
         let addr = tp as usize;
@@ -267,7 +298,9 @@ mod kind_cache {
             }
             let kind = compute();
             let heap = crate::ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0;
-            if kind == Kind::Other || !heap {
+            // Registered self-copying classes are kept alive for good, so their address
+            // cannot name another type later.
+            if matches!(kind, Kind::Other | Kind::SelfCopy | Kind::SelfCopyFixed) || !heap {
                 *entry = (addr, kind);
             }
             kind
@@ -289,9 +322,20 @@ fn classify_rest(s: &Statics, tp: *mut PyTypeObject) -> Kind {
         Kind::ByteArray
     } else if tp == s.method_t {
         Kind::Method
+    } else if let Some(mutable) = crate::self_copiers::registered(tp) {
+        if mutable {
+            Kind::SelfCopy
+        } else {
+            Kind::SelfCopyFixed
+        }
     } else {
         Kind::Other
     }
+}
+
+/// Forgets the cached kinds of types (after a class got a kind of its own).
+pub fn forget_kinds() {
+    kind_cache::clear();
 }
 
 /// `issubclass(tp, type)`: classes (and instances of metaclasses) copy as themselves.

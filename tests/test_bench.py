@@ -20,6 +20,7 @@ from parity import assert_deepcopy_parity
 
 import copium
 import copium.patch
+from copium import _copium
 from copium._bench import cli, measure, report, workloads
 from copium._bench.session import Timing, WorkloadResult
 
@@ -106,10 +107,15 @@ def test_the_stdlib_side_is_the_stdlib_even_when_copy_deepcopy_is_patched() -> N
     copium.patch.enable()
     try:
         stdlib_deepcopy = measure.private_stdlib_copy().deepcopy
-        # The patched copy.deepcopy runs a trampoline defined in copium/patch.py; the
-        # private module's function still runs the code of the stdlib copy.py.
-        assert copy.deepcopy.__code__.co_filename != copy.__file__
+        assert stdlib_deepcopy is not copy.deepcopy
+        # The private module's function runs the code of the stdlib copy.py through its own
+        # entry point, whichever way the patch works here: the patched copy.deepcopy runs
+        # either a trampoline defined in copium/patch.py (code swap) or copium's entry point.
         assert stdlib_deepcopy.__code__.co_filename == copy.__file__
+        if _copium._patch_entry_available() and _copium._patch_entry_installed(copy.deepcopy):
+            assert not _copium._patch_entry_installed(stdlib_deepcopy)
+        else:
+            assert copy.deepcopy.__code__.co_filename != copy.__file__
     finally:
         if not was_enabled:
             copium.patch.disable()

@@ -38,6 +38,9 @@ SUITES_UNDER_THE_SWITCH = (
     "test_frozendict.py",
     "test_caller_memo_protocol.py",
     "test_property_parity.py",
+    "test_self_copying.py",
+    "test_direct_walks.py",
+    "test_patch_entry.py",
 )
 
 

@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m copium bench",
         description="Time copium.deepcopy against the stdlib copy.deepcopy on a built-in set "
-        "of workloads, alternating between them; report the best repeat of each.",
+        "of workloads, alternating between them; report the best (or the median) repeat of "
+        "each.",
     )
     parser.add_argument(
         "--quick",
@@ -50,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MS",
         help="calibrate loops so one repeat lasts at least MS milliseconds "
         f"[{DEFAULT.min_time_ns // 1_000_000}]",
+    )
+    parser.add_argument(
+        "--statistic",
+        choices=session.STATISTICS,
+        default="best",
+        help="report the best (minimum) or the median of the alternating repeats [best]",
     )
     parser.add_argument(
         "--baseline",
@@ -85,7 +92,9 @@ def _settings(args: argparse.Namespace) -> session.Settings:
     base = QUICK if args.quick else DEFAULT
     repeats = args.repeats if args.repeats is not None else base.repeats
     min_time_ns = int(args.min_time * 1e6) if args.min_time is not None else base.min_time_ns
-    return session.Settings(repeats=repeats, min_time_ns=min_time_ns, memory=args.memory)
+    return session.Settings(
+        repeats=repeats, min_time_ns=min_time_ns, memory=args.memory, statistic=args.statistic
+    )
 
 
 def _selected(patterns: Optional[list[str]]) -> list[Workload]:
@@ -109,7 +118,7 @@ def _header(
     if baseline is not None:
         rows.append(("baseline", f"copium {baseline.info['copium']} on "
                      f"{baseline.info['python']} ({baseline.info['executable']})"))  # fmt: skip
-    rows.append(("method", f"best of {settings.repeats} repeats per implementation, each "
+    rows.append(("method", f"{settings.statistic} of {settings.repeats} repeats per implementation, each "
                  f"calibrated to >= {settings.min_time_ns / 1e6:g} ms of calls, implementations "
                  "alternating; gc off inside the timed loop"))  # fmt: skip
     if markdown:

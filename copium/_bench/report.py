@@ -2,8 +2,9 @@
 # (Names imported here are not part of this module: mypy.stubtest checks the public ones.)
 """Turn measurements into the tables ``python -m copium bench`` prints.
 
-Every time shown is the best (minimum) repeat per call. A speedup is the other
-implementation's time divided by copium's, so above 1 means copium is faster.
+Every time shown is per call, the best (minimum) repeat or, when the run asked for
+it, the median repeat. A speedup is the other implementation's time divided by
+copium's, so above 1 means copium is faster.
 Class and overall figures are geometric means of the per-workload speedups, the
 mean that treats a 2x gain and a 2x loss as cancelling out.
 """
@@ -63,7 +64,7 @@ def format_ratio(ratio: Optional[float]) -> str:
 
 def speedup(result: WorkloadResult, over: str) -> Optional[float]:
     """How many times faster copium is than ``over`` on this workload."""
-    theirs, ours = result.best(over), result.best("copium")
+    theirs, ours = result.figure(over), result.figure("copium")
     if theirs is None or ours is None or ours <= 0:
         return None
     return theirs / ours
@@ -93,6 +94,10 @@ def _has(results: Sequence[WorkloadResult], implementation: str) -> bool:
     return any(implementation in result.timings for result in results)
 
 
+def _statistic(results: Sequence[WorkloadResult]) -> str:
+    return results[0].statistic if results else "best"
+
+
 def timing_table(results: Sequence[WorkloadResult]) -> Table:
     baseline = _has(results, "baseline")
     headers = ["workload", "stdlib", "copium"]
@@ -100,14 +105,14 @@ def timing_table(results: Sequence[WorkloadResult]) -> Table:
     rows = []
     for result in results:
         row = [result.workload.name]
-        row += [format_ns(result.best("stdlib")), format_ns(result.best("copium"))]
+        row += [format_ns(result.figure("stdlib")), format_ns(result.figure("copium"))]
         if baseline:
-            row.append(format_ns(result.best("baseline")))
+            row.append(format_ns(result.figure("baseline")))
         row.append(format_ratio(speedup(result, "stdlib")))
         if baseline:
             row.append(format_ratio(speedup(result, "baseline")))
         rows.append(row)
-    return Table("Time per deepcopy call (best repeat)", headers, rows)
+    return Table(f"Time per deepcopy call ({_statistic(results)} repeat)", headers, rows)
 
 
 def geomean_table(results: Sequence[WorkloadResult]) -> Table:
@@ -133,7 +138,7 @@ def shallow_table(results: Sequence[WorkloadResult]) -> Optional[Table]:
     for result in results:
         if "shallow" not in result.timings:
             continue
-        shallow, deep = result.best("shallow"), result.best("copium")
+        shallow, deep = result.figure("shallow"), result.figure("copium")
         ratio = deep / shallow if shallow and deep is not None else None
         rows.append(
             [result.workload.name, result.workload.shallow_label, format_ns(shallow),

@@ -6,8 +6,9 @@ For each workload: build the object once, calibrate a loop count per
 implementation, then take ``repeats`` rounds in which every implementation runs
 one repeat in turn. Alternating inside a workload means a burst of load on a
 shared machine lands on all implementations alike instead of on whichever ran
-during it. The reported figure is the minimum over repeats (the run least
-disturbed by anything else); the median is kept as well.
+during it. The reported figure is, by default, the minimum over repeats (the run
+least disturbed by anything else), or the median of the alternating repeats when the
+run asks for it (``Settings.statistic``); both are kept.
 """
 
 from __future__ import annotations
@@ -19,13 +20,25 @@ from typing import Any, NamedTuple, Optional, Protocol
 from copium._bench.implementations import Implementation
 from copium._bench.workloads import Workload
 
-__all__ = ["Progress", "Settings", "Timing", "WorkloadResult", "measure_workload", "run"]
+__all__ = [
+    "Progress",
+    "STATISTICS",
+    "Settings",
+    "Timing",
+    "WorkloadResult",
+    "measure_workload",
+    "run",
+]
+
+# What a reported time is: the best (minimum) repeat, or the median repeat.
+STATISTICS = ("best", "median")
 
 
 class Settings(NamedTuple):
     repeats: int
     min_time_ns: int
     memory: bool
+    statistic: str = "best"
 
 
 class Timing(NamedTuple):
@@ -46,10 +59,18 @@ class WorkloadResult(NamedTuple):
     timings: dict[str, Timing]  # by implementation name, in the order they ran
     peak_extra_bytes: dict[str, int]  # by implementation name; empty without --memory
     unequal: list[str]  # implementations whose copy did not compare equal to the original
+    statistic: str = "best"  # which of the repeats `figure` reports, one of STATISTICS
 
     def best(self, implementation: str) -> Optional[float]:
         timing = self.timings.get(implementation)
         return timing.best if timing is not None else None
+
+    def figure(self, implementation: str) -> Optional[float]:
+        """The time per call the report shows: the run's statistic of the repeats."""
+        timing = self.timings.get(implementation)
+        if timing is None:
+            return None
+        return timing.median if self.statistic == "median" else timing.best
 
 
 class Progress(Protocol):
@@ -79,7 +100,7 @@ def measure_workload(
     if settings.memory:
         memory = {impl.name: impl.peak_extra_bytes(workload, obj) for impl in active}
     timings = {name: Timing(loops[name], values) for name, values in samples.items()}
-    return WorkloadResult(workload, timings, memory, unequal)
+    return WorkloadResult(workload, timings, memory, unequal, settings.statistic)
 
 
 def run(

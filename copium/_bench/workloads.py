@@ -20,6 +20,7 @@ import datetime
 import decimal
 import enum
 import fractions
+import re
 import uuid
 from typing import Any, Callable, NamedTuple, Optional
 
@@ -41,22 +42,26 @@ __all__ = [
     "WORKLOADS",
     "Workload",
     "application_state_document",
+    "application_state_of_builtins",
     "by_name",
     "bytearrays",
     "dataclass_with_nested_dataclasses",
     "dict_of_10k_int_to_float",
     "dict_of_1k_str_to_int",
+    "dict_and_tuple_sharing_one_list",
     "dict_of_mixed_values",
     "dict_repeating_one_list",
     "dicts_nested_300_deep",
     "json_like_records",
     "list_of_10k_ints",
+    "list_of_decimals_fractions_patterns",
     "list_of_1k_mixed_atomics",
     "list_of_1k_strs",
     "lists_nested_300_deep",
     "nested_immutable_tuples",
     "object_with_reduce",
     "plain_objects",
+    "set_and_frozenset_of_300_ints",
     "slots_objects",
     "tree_of_lists_and_dicts",
     "tuple_of_10k_ints",
@@ -195,6 +200,42 @@ def application_state_document() -> dict[str, Any]:
     }
 
 
+def application_state_of_builtins() -> dict[str, Any]:
+    """A small state document of builtins only: dicts of dicts, short lists and tuples,
+    sets and frozensets, ints standing in for timestamps and amounts, shared parts."""
+    epoch = 1_704_110_400
+    default_prefs = {"theme": "dark", "language": "en", "notifications": {"email", "push"}}
+    cities = [
+        {"street": f"{n} Main St", "city": city, "postcode": f"{10000 + n}"}
+        for n, city in enumerate("ABC")
+    ]
+    users = [
+        {
+            "id": 1000 + n,
+            "name": f"user{n}",
+            "status": "active" if n % 7 else "suspended",
+            "joined": epoch + 86_400 * n,
+            "address": cities[n % len(cities)],  # shared between users
+            "roles": frozenset({"reader", "writer"} if n % 3 else {"reader"}),
+            "balance_cents": 25 * n,
+            "preferences": default_prefs if n % 2 else {"theme": "light"},
+            "last_seen": (epoch + 3_600 * n, "web"),
+        }
+        for n in range(12)
+    ]
+    return {
+        "version": (2, 4, 1),
+        "saved_at": epoch,
+        "users": users,
+        "by_name": {user["name"]: user for user in users},  # references, not new users
+        "tags": {"beta", "internal", "eu"},
+        "feature_flags": frozenset({"fast-search", "new-editor"}),
+        "history": [("login", user["name"], user["joined"]) for user in users[:8]],
+        "defaults": default_prefs,
+        "limits": {"upload": 10 * 2**20, "ratio_percent": 75},
+    }
+
+
 # ------------------------------------------------------------- flat containers
 
 
@@ -224,6 +265,10 @@ def list_of_1k_mixed_atomics() -> list[Any]:
         Ellipsis, NotImplemented, range(5), int, len, _nested_lists,
     ]  # fmt: skip
     return [atoms[i % len(atoms)] for i in range(1_000)]
+
+
+def set_and_frozenset_of_300_ints() -> tuple[set[int], frozenset[int]]:
+    return set(range(300)), frozenset(range(300, 600))
 
 
 # --------------------------------------------------------------------- nesting
@@ -267,6 +312,15 @@ def tree_of_lists_and_dicts() -> dict[str, Any]:
 
     result: dict[str, Any] = branch(5)
     return result
+
+
+def dict_and_tuple_sharing_one_list() -> dict[str, Any]:
+    """One list referenced 100 times, from a dict and from a tuple: memo hits dominate."""
+    shared = list(range(20))
+    return {
+        "by_key": {f"k{i}": shared for i in range(50)},
+        "in_order": tuple(shared for _ in range(50)),
+    }
 
 
 # --------------------------------------------------------------------- records
@@ -328,6 +382,16 @@ def slots_objects() -> list[SlotsObject]:
     return [SlotsObject(i) for i in range(500)]
 
 
+def list_of_decimals_fractions_patterns() -> list[Any]:
+    """Objects whose class's own ``__deepcopy__`` returns the object itself: compiled
+    patterns (C), Decimals (C) and Fractions (Python, for the exact class)."""
+    patterns = [re.compile(rf"item-{i}-(\d+)") for i in range(20)]
+    return [
+        (decimal.Decimal(i) / 8, fractions.Fraction(i, 7), patterns[i % 20])[i % 3]
+        for i in range(600)
+    ]
+
+
 def bytearrays() -> list[bytearray]:
     return [bytearray(range(256)) * 4 for _ in range(100)]
 
@@ -358,6 +422,10 @@ WORKLOADS: tuple[Workload, ...] = (
              "50 dataclass users with UUID, enum, datetime, Decimal, frozenset, "
              "shared addresses and preferences, indexed twice",
              application_state_document),
+    Workload("application_state_of_builtins", APPLICATION,
+             "12 users as dicts of builtins (ints for timestamps and amounts), sets, "
+             "frozensets, short tuples, shared addresses and preferences, indexed twice",
+             application_state_of_builtins),
     Workload("list_of_10k_ints", FLAT, "list of 10,000 ints",
              list_of_10k_ints, lambda x: x[:], "x[:]"),
     Workload("list_of_1k_strs", FLAT, "list of 1,000 str",
@@ -372,6 +440,8 @@ WORKLOADS: tuple[Workload, ...] = (
              "list of 1,000 atomics: int, big int, float, complex, str, bytes, None, "
              "bool, Ellipsis, NotImplemented, range, a type, functions",
              list_of_1k_mixed_atomics, lambda x: x[:], "x[:]"),
+    Workload("set_and_frozenset_of_300_ints", FLAT, "a set and a frozenset of 300 ints each",
+             set_and_frozenset_of_300_ints),
     Workload("nested_immutable_tuples", NESTED,
              "100 tuples of 10 tuples of atomics and tuples (the copy is the original)",
              nested_immutable_tuples),
@@ -382,6 +452,10 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("tree_of_lists_and_dicts", NESTED,
              "alternating dict/list levels, branching 4, depth 5",
              tree_of_lists_and_dicts),
+    Workload("dict_and_tuple_sharing_one_list", NESTED,
+             "one list of 20 ints referenced 50 times from a dict and 50 from a tuple "
+             "(memo hits)",
+             dict_and_tuple_sharing_one_list),
     Workload("json_like_records", RECORDS,
              "200 decoded-JSON records: dicts, lists, str, int, float, bool, None",
              json_like_records),
@@ -389,6 +463,10 @@ WORKLOADS: tuple[Workload, ...] = (
              plain_objects),
     Workload("slots_objects", OBJECTS, "500 instances with 3 __slots__",
              slots_objects),
+    Workload("list_of_decimals_fractions_patterns", OBJECTS,
+             "600 Decimals, Fractions and compiled patterns, each copied as itself by its "
+             "class's __deepcopy__",
+             list_of_decimals_fractions_patterns),
     Workload("bytearrays", OBJECTS, "100 bytearrays of 1 KiB", bytearrays),
 )  # fmt: skip
 

@@ -83,6 +83,25 @@ pub fn tuple_item(tuple: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     unsafe { ffi::PyTuple_GET_ITEM(tuple, i) }
 }
 
+/// How many leading items of a tuple satisfy `pred` (which must not run Python code).
+#[inline(always)]
+pub fn tuple_prefix(tuple: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
+    // SAFETY: `tuple` is a live tuple.
+    let n = unsafe { ffi::PyTuple_GET_SIZE(tuple) } as usize;
+    if n == 0 {
+        return 0;
+    }
+    // SAFETY: `ob_item` holds `n` initialized items, which never change once it is shared.
+    let items = unsafe {
+        std::slice::from_raw_parts(
+            std::ptr::addr_of!((*tuple.cast::<ffi::PyTupleObject>()).ob_item)
+                .cast::<*mut PyObject>(),
+            n,
+        )
+    };
+    items.iter().take_while(|&&item| pred(item)).count()
+}
+
 #[inline(always)]
 pub fn tuple_fill(tuple: *mut PyObject, i: Py_ssize_t, item: Owned) {
     // SAFETY: `tuple` is fresh and unshared with an empty slot `i`; SET_ITEM steals `item`.

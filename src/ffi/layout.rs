@@ -110,6 +110,47 @@ pub fn tuple_item(tuple: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     }
 }
 
+/// Stores `item` (stolen) at `i` of a tuple created by `tuple_new` and not yet shared (its
+/// slot is still empty), as `PyTuple_SET_ITEM` does where the layout is known.
+#[inline(always)]
+pub fn tuple_fill(tuple: *mut PyObject, i: Py_ssize_t, item: Owned) {
+    let at = TUPLE_ITEMS_AT.load(Ordering::Relaxed);
+    if at != 0 {
+        // SAFETY: the probe confirmed the layout; `i` is in bounds of a fresh tuple whose
+        // slot holds no reference yet, so the stolen reference simply takes it.
+        unsafe {
+            *tuple
+                .cast::<u8>()
+                .add(at)
+                .cast::<*mut PyObject>()
+                .add(i as usize) = item.into_ptr();
+        }
+    } else {
+        // SAFETY: `tuple` is fresh and unshared, `i` in bounds; PyTuple_SetItem steals `item`.
+        unsafe { ffi::PyTuple_SetItem(tuple, i, item.into_ptr()) };
+    }
+}
+
+/// How many leading items of a tuple satisfy `pred` (which must not run Python code).
+#[inline(always)]
+pub fn tuple_prefix(tuple: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
+    // SAFETY: `tuple` is a live tuple, so `Py_SIZE` is its length.
+    let n = unsafe { ffi::Py_SIZE(tuple) } as usize;
+    let at = TUPLE_ITEMS_AT.load(Ordering::Relaxed);
+    if at != 0 && n > 0 {
+        // SAFETY: as in `tuple_item`: the `n` items live inside the object from `at` on, and
+        // a tuple's items never change once it is shared.
+        let items = unsafe {
+            std::slice::from_raw_parts(tuple.cast::<u8>().add(at).cast::<*mut PyObject>(), n)
+        };
+        items.iter().take_while(|&&item| pred(item)).count()
+    } else {
+        (0..n)
+            .take_while(|&i| pred(tuple_item(tuple, i as Py_ssize_t)))
+            .count()
+    }
+}
+
 /// # Safety
 /// `list` is a live list on an interpreter with the known layout.
 #[inline(always)]

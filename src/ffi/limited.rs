@@ -8,7 +8,8 @@ use std::ptr;
 pub const VARIANT: &str = "abi3";
 
 pub use super::layout::{
-    in_place as items_in_place, init as init_layout, list_item, list_prefix, list_set, tuple_item,
+    in_place as items_in_place, init as init_layout, list_item, list_prefix, list_set, tuple_fill,
+    tuple_item, tuple_prefix,
 };
 
 extern "C" {
@@ -53,13 +54,6 @@ pub fn list_len(list: *mut PyObject) -> Py_ssize_t {
 pub fn tuple_len(tuple: *mut PyObject) -> Py_ssize_t {
     // SAFETY: `tuple` is a live tuple, a PyVarObject (see `list_len`).
     unsafe { ffi::Py_SIZE(tuple) }
-}
-
-/// Stores `item` (stolen) at `i` of a tuple created by [`tuple_new`] and not yet shared.
-#[inline(always)]
-pub fn tuple_fill(tuple: *mut PyObject, i: Py_ssize_t, item: Owned) {
-    // SAFETY: `tuple` is fresh and unshared, `i` in bounds; PyTuple_SetItem steals `item`.
-    unsafe { ffi::PyTuple_SetItem(tuple, i, item.into_ptr()) };
 }
 
 // `PyObject_CallFunctionObjArgs` passes its arguments on the C stack through vectorcall

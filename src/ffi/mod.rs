@@ -16,6 +16,8 @@ mod limited;
 #[cfg(not(copium_fast))]
 pub use limited::*;
 
+mod dicts;
+pub use dicts::in_place as dict_entries_in_place;
 mod owned;
 pub use owned::Owned;
 mod shared;
@@ -35,7 +37,42 @@ pub fn type_lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> Result<*mut Py
     }
 }
 
-pub use pyo3_ffi::{PyObject, PyTypeObject, Py_ssize_t};
+pub use pyo3_ffi::{vectorcallfunc, PyObject, PyTypeObject, Py_ssize_t};
+
+/// Whether [`function_entry`] and [`set_function_entry`] work on this interpreter.
+pub fn function_entries_available() -> bool {
+    runtime::vectorcall_access().is_some()
+}
+
+/// The entry point calls of the Python function `f` go through, where the interpreter lets
+/// it be read and replaced (3.12+, verified); `None` elsewhere.
+pub fn function_entry(f: *mut PyObject) -> Option<Option<vectorcallfunc>> {
+    let (get, _) = runtime::vectorcall_access()?;
+    // SAFETY: `f` is a live object; the function reads its type's vectorcall offset.
+    Some(unsafe { get(f) })
+}
+
+/// Replaces the entry point of the Python function `f` (see [`function_entry`]); false where
+/// the interpreter offers no way.
+///
+/// # Safety
+/// `f` is a live object whose type is exactly `types.FunctionType`.
+pub unsafe fn set_function_entry(f: *mut PyObject, entry: vectorcallfunc) -> bool {
+    let Some((_, set)) = runtime::vectorcall_access() else {
+        return false;
+    };
+    // SAFETY: `f` is a Python function object (the caller's contract), which the setter takes.
+    unsafe { set(f, entry) };
+    true
+}
+
+/// The positional argument count of a vectorcall.
+#[inline(always)]
+pub fn vectorcall_nargs(nargsf: usize) -> Py_ssize_t {
+    /// `PY_VECTORCALL_ARGUMENTS_OFFSET`: the top bit, a flag beside the count.
+    const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
+    (nargsf & !ARGUMENTS_OFFSET) as Py_ssize_t
+}
 use std::ptr;
 
 /// The vectorcall convention for builtin functions. Limited API from 3.10 (present in every

@@ -12,6 +12,7 @@ pub fn init_runtime(major: u8, minor: u8) {
     let allowed = super::verified::init(major, minor).shortcuts_allowed();
     super::runtime::init(major, minor, allowed);
     super::init_layout(major, minor, allowed);
+    super::dicts::init(major, minor, allowed);
 }
 
 #[inline(always)]
@@ -53,8 +54,37 @@ pub fn dict_new() -> R<Owned> {
 
 #[inline(always)]
 pub fn dict_len(dict: *mut PyObject) -> Py_ssize_t {
+    if super::dicts::in_place() {
+        // SAFETY: `dict` is a live dict and the layout is verified.
+        return unsafe { super::dicts::len(dict) };
+    }
     // SAFETY: `dict` is a live dict.
     unsafe { ffi::PyDict_Size(dict) }
+}
+
+/// `dict[key] = value` for the key of the item a [`DictNext`] step just returned from `dict`
+/// at `pos` (a dict the engine made and holds): in place where the layout is verified and
+/// the entry still holds that key, else through `PyDict_SetItem`.
+#[inline(always)]
+pub fn dict_replace(
+    dict: *mut PyObject,
+    pos: Py_ssize_t,
+    key: *mut PyObject,
+    value: Owned,
+) -> R<()> {
+    let value = if super::dicts::in_place() {
+        // SAFETY: `dict` is a live dict and the layout is verified.
+        match unsafe { super::dicts::replace_value(dict, pos, key, value) } {
+            Ok(old) => {
+                drop(old);
+                return Ok(());
+            }
+            Err(value) => value,
+        }
+    } else {
+        value
+    };
+    dict_set(dict, key, value.as_ptr())
 }
 
 /// One step of dict iteration with borrowed key and value; `None` at the end.
@@ -66,15 +96,22 @@ pub fn dict_next(
     DictNext::resolve().step(dict, pos)
 }
 
-/// Dict iteration through the function `PyDict_Next` forwards to where the interpreter
-/// exports it (one call less per item), resolved once for a whole loop.
+/// Dict iteration resolved once for a whole loop: entries read in place where the layout
+/// is verified (see `dicts.rs`), else through the function `PyDict_Next` forwards to where the
+/// interpreter exports it (one call less per item), else `PyDict_Next`.
 #[derive(Clone, Copy)]
-pub struct DictNext(super::runtime::DictNextFn);
+pub struct DictNext {
+    in_place: bool,
+    api: super::runtime::DictNextFn,
+}
 
 impl DictNext {
     #[inline(always)]
     pub fn resolve() -> Self {
-        DictNext(super::runtime::dict_next().unwrap_or(limited_dict_next))
+        DictNext {
+            in_place: super::dicts::in_place(),
+            api: super::runtime::dict_next().unwrap_or(limited_dict_next),
+        }
     }
 
     /// One step with borrowed key and value; `None` at the end.
@@ -84,12 +121,122 @@ impl DictNext {
         dict: *mut PyObject,
         pos: &mut Py_ssize_t,
     ) -> Option<(*mut PyObject, *mut PyObject)> {
+        if self.in_place {
+            // SAFETY: `dict` is a live dict and the layout is verified; a split table
+            // answers `None` and is stepped through the API below.
+            if let Some(item) = unsafe { super::dicts::step(dict, pos) } {
+                return item;
+            }
+        }
         let mut k = ptr::null_mut();
         let mut v = ptr::null_mut();
         // SAFETY: `dict` is a live dict; both functions bounds-check `pos` themselves, so a
         // dict mutated between steps can never make them read out of bounds.
-        (unsafe { (self.0)(dict, pos, &mut k, &mut v, ptr::null_mut()) } != 0).then_some((k, v))
+        (unsafe { (self.api)(dict, pos, &mut k, &mut v, ptr::null_mut()) } != 0).then_some((k, v))
     }
+}
+
+/// The leading items of a dict whose key satisfies `key_ok` and whose value `value_ok`, read
+/// while no Python code runs (neither predicate may run any): `Ok(n)` when all `n` items do,
+/// else `Err((pos, done, key))`, the position to step from to reach the first item that does
+/// not, how many come before it, and its key. `key_ok` must hold for every exact str (a
+/// table whose keys are all exact str is not asked about them).
+#[inline(always)]
+pub fn dict_prefix(
+    dict: *mut PyObject,
+    mut key_ok: impl FnMut(*mut PyObject) -> bool,
+    mut value_ok: impl FnMut(*mut PyObject) -> bool,
+) -> Result<Py_ssize_t, (Py_ssize_t, Py_ssize_t, *mut PyObject)> {
+    let next = DictNext::resolve();
+    if next.in_place {
+        // SAFETY: `dict` is a live dict and the layout is verified; nothing runs Python code,
+        // so the table stays as it is while it is read.
+        if let Some(table) = unsafe { super::dicts::Table::of(dict) } {
+            let str_keys = table.str_keys();
+            let mut done = 0;
+            for i in 0..table.len() {
+                // SAFETY: `i` is below the table's entry count.
+                let (k, v) = unsafe { table.entry(i) };
+                if v.is_null() {
+                    continue;
+                }
+                if !((str_keys || key_ok(k)) && value_ok(v)) {
+                    return Err((i, done, k));
+                }
+                done += 1;
+            }
+            return Ok(done);
+        }
+    }
+    let mut pos: Py_ssize_t = 0;
+    let mut done = 0;
+    loop {
+        let at = pos;
+        match next.step(dict, &mut pos) {
+            None => return Ok(done),
+            Some((k, v)) if key_ok(k) && value_ok(v) => done += 1,
+            Some((k, _)) => return Err((at, done, k)),
+        }
+    }
+}
+
+/// Set iteration with borrowed items, resolved once for a whole loop: `_PySet_NextEntry`
+/// where the interpreter exports it, else the set's iterator.
+pub enum SetItems {
+    Direct(super::runtime::SetNextFn, Py_ssize_t),
+    Iterator(Owned),
+}
+
+impl SetItems {
+    pub fn new(set: *mut PyObject) -> R<Self> {
+        match super::runtime::set_next() {
+            Some(f) => Ok(SetItems::Direct(f, 0)),
+            None => Ok(SetItems::Iterator(super::get_iter(set)?)),
+        }
+    }
+
+    /// The next item as a new reference; `Ok(None)` at the end.
+    #[inline(always)]
+    pub fn next(&mut self, set: *mut PyObject) -> R<Option<Owned>> {
+        match self {
+            SetItems::Direct(f, pos) => {
+                let mut key = ptr::null_mut();
+                let mut hash: Py_ssize_t = 0;
+                // SAFETY: `set` is a live set or frozenset; the function bounds-checks `pos`
+                // against the current table and returns a borrowed key, taken at once.
+                let more = unsafe { f(set, pos, &mut key, &mut hash) } != 0;
+                Ok(more.then(|| super::new_ref(key)))
+            }
+            SetItems::Iterator(it) => super::iter_next(it.as_ptr()),
+        }
+    }
+}
+
+#[inline(always)]
+pub fn set_len(set: *mut PyObject) -> usize {
+    // SAFETY: `set` is a live set or frozenset.
+    unsafe { ffi::PySet_Size(set) }.max(0) as usize
+}
+
+/// A new empty set, or a new empty frozenset to be filled by [`set_add`] before anything
+/// else sees it.
+#[inline]
+pub fn set_new_empty(frozen: bool) -> R<Owned> {
+    // SAFETY: both create a new empty object from no iterable.
+    owned(unsafe {
+        if frozen {
+            ffi::PyFrozenSet_New(ptr::null_mut())
+        } else {
+            ffi::PySet_New(ptr::null_mut())
+        }
+    })
+}
+
+/// Adds `item` to a set, or to a frozenset made by [`set_new_empty`] and not yet shared.
+#[inline(always)]
+pub fn set_add(set: *mut PyObject, item: *mut PyObject) -> R<()> {
+    // SAFETY: `set` is a live set, or a fresh frozenset only we reference; `item` is live.
+    status(unsafe { ffi::PySet_Add(set, item) })
 }
 
 /// `PyDict_Next` in the shape of `_PyDict_Next`.

@@ -10,6 +10,7 @@ import copy
 import inspect
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from copy import deepcopy as deepcopy_imported_before_enable
 from typing import Any, Callable
@@ -215,10 +216,15 @@ def test_toggling_patch_and_config_while_other_threads_copy() -> None:
     try:
         for thread in threads:
             thread.start()
-        for i in range(400):
+        # At least 400 rounds, and on until every thread has copied while the switches flip
+        # (on a loaded machine one may not have been scheduled during the first 400).
+        give_up = time.monotonic() + 120
+        i = 0
+        while (i < 400 or not all(copies_made)) and time.monotonic() < give_up:
             copium.patch.enable()
             copium.config.apply(memo="dict" if i % 2 else "native")
             copium.patch.disable()
+            i += 1
     finally:
         stop.set()
         for thread in threads:

@@ -64,7 +64,7 @@ pub fn reduce_value(x: *mut PyObject, tp: *mut PyTypeObject, deep: bool) -> R<Ow
     Err(types::raise_uncopyable(tp, deep))
 }
 
-fn as_tuple(obj: *mut PyObject) -> R<Owned> {
+pub fn as_tuple(obj: *mut PyObject) -> R<Owned> {
     if types::is_exact_tuple(obj) {
         Ok(ffi::new_ref(obj))
     } else {
@@ -73,7 +73,7 @@ fn as_tuple(obj: *mut PyObject) -> R<Owned> {
 }
 
 /// Optional item `i` of a reduce tuple, `None` counting as absent.
-fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
+pub fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
     (i < ffi::tuple_len(parts))
         .then(|| ffi::tuple_item(parts, i))
         .filter(|p| *p != ffi::none())
@@ -180,7 +180,7 @@ pub fn set_state(y: *mut PyObject, state: *mut PyObject) -> R<()> {
 }
 
 /// `a, b = pair`, with the errors unpacking raises.
-fn unpack2(pair: *mut PyObject) -> R<(Owned, Owned)> {
+pub fn unpack2(pair: *mut PyObject) -> R<(Owned, Owned)> {
     if types::is_exact_tuple(pair) && ffi::tuple_len(pair) == 2 {
         return Ok((
             ffi::new_ref(ffi::tuple_item(pair, 0)),

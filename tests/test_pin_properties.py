@@ -87,4 +87,3 @@ def test_copies_from_a_pin_match_deepcopy_with_the_dict_memo_setting(figures) ->
         return check_pin(graph, copy_with_dict_memo, graph)
 
     check_property(figures, check, seed_value=33)
-

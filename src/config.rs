@@ -30,11 +30,12 @@ pub fn on_incompatible() -> OnIncompatible {
     }
 }
 
-/// Is a fallback warning for this error text silenced?
+/// Is a fallback warning for this error (`"TypeName: message"`) silenced? An entry matches
+/// when the text contains it, so copium 0.1.0's entries (a message, or its ending) and the
+/// text the warning itself suggests all work; an empty entry matches every error.
 pub fn is_suppressed(error_text: &str) -> bool {
     let list = SUPPRESSED.lock().unwrap_or_else(|p| p.into_inner());
-    list.iter()
-        .any(|s| !s.is_empty() && error_text.contains(s.as_str()))
+    list.iter().any(|s| error_text.contains(s.as_str()))
 }
 
 /// Sets every engine setting at once (used by `copium.config`).

@@ -8,12 +8,20 @@
 //! `memo[id(self)] = clone` first) accepted it, so its TypeError is its own (an uncopyable
 //! attribute, say), and the stdlib would raise it too: running it again would only repeat its
 //! side effects, and could find the half-made copies it left in the memo.
+//!
+//! A TypeError or AssertionError does not say that the memo was the problem, so the retry is
+//! only a guess: it warns only once the retry has worked, and when the retry fails as well,
+//! the first error propagates exactly as it was raised (same object, traceback and chaining),
+//! as if no retry had happened. User code runs at most twice.
 
 use crate::config::{self, OnIncompatible};
 use crate::ffi::{self, exc_types, Owned, PyObject, R};
 use crate::memo::Key;
 use crate::state::Session;
 use crate::types;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {
     let proxy = session.proxy()?;
@@ -28,57 +36,40 @@ pub fn call_with_proxy(session: &mut Session, copier: *mut PyObject, x: *mut PyO
     if mode == OnIncompatible::Raise || !incompatible || session.changed_since(before) {
         return first;
     }
-    let error = PendingError::take();
-    let memo = snapshot(session)?;
-    let y = ffi::call1(copier, memo.dict.as_ptr())?;
+    // SAFETY: the engine only runs while attached to the interpreter (GIL held).
+    let py = unsafe { Python::assume_attached() };
+    let Some(rejection) = PyErr::take(py) else {
+        return first;
+    };
+    let retried = snapshot(session).and_then(|memo| {
+        let y = ffi::call1(copier, memo.dict.as_ptr())?;
+        Ok((y, memo))
+    });
+    let (y, memo) = match retried {
+        Ok(done) => done,
+        Err(fail) => {
+            // A KeyboardInterrupt or SystemExit during the retry is a request to stop, not an
+            // answer to the guess: it wins. Any other failure means the guess was wrong.
+            match PyErr::take(py) {
+                Some(stop) if !stop.is_instance_of::<PyException>(py) => stop.restore(py),
+                wrong_guess => {
+                    // Released before the first error is set again: a finalizer it triggers
+                    // must not run with an exception pending.
+                    drop(wrong_guess);
+                    rejection.restore(py);
+                }
+            }
+            return Err(fail);
+        }
+    };
     merge_back(session, &memo)?;
     if mode == OnIncompatible::Warn {
-        let text = error.text();
-        if !config::is_suppressed(&text) {
-            warn(x, &error.type_name(), &text)?;
+        let error_text = error_text(py, &rejection);
+        if !config::is_suppressed(&error_text) {
+            warn(py, x, &rejection, &error_text)?;
         }
     }
     Ok(y)
-}
-
-/// The exception of the first attempt, kept for the warning.
-struct PendingError {
-    value: Option<Owned>,
-}
-
-impl PendingError {
-    fn take() -> Self {
-        // SAFETY: an exception is set (the call just failed); it is fetched and normalized,
-        // and the indicator is left clear.
-        unsafe {
-            let (mut t, mut v, mut tb) = (
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            );
-            pyo3_ffi::PyErr_Fetch(&mut t, &mut v, &mut tb);
-            pyo3_ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb);
-            drop(Owned::from_new(t));
-            drop(Owned::from_new(tb));
-            PendingError {
-                value: Owned::from_new(v),
-            }
-        }
-    }
-
-    fn text(&self) -> String {
-        self.value
-            .as_ref()
-            .map(|v| ffi::to_display(v.as_ptr()))
-            .unwrap_or_default()
-    }
-
-    fn type_name(&self) -> String {
-        self.value
-            .as_ref()
-            .map(|v| types::qualname_of(ffi::type_of(v.as_ptr())))
-            .unwrap_or_default()
-    }
 }
 
 struct Snapshot {
@@ -152,18 +143,72 @@ fn merge_back(session: &mut Session, memo: &Snapshot) -> R<()> {
     Ok(())
 }
 
-fn warn(x: *mut PyObject, error_type: &str, error_text: &str) -> R<()> {
-    let class = types::qualname_of(ffi::type_of(x));
+/// The error as `suppress_warnings` entries are matched against: `"TypeName: message"`
+/// (the class's `__name__`, as copium 0.1.0 wrote it).
+fn error_text(py: Python<'_>, error: &PyErr) -> String {
+    let name = error
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| String::from("?"));
+    format!("{name}: {}", ffi::to_display(error.value(py).as_ptr()))
+}
+
+/// `module.QualName` of `x`'s class (just `QualName` for builtins).
+fn class_name(py: Python<'_>, x: *mut PyObject) -> String {
+    let tp = ffi::type_of(x);
+    let qualname = types::qualname_of(tp);
+    // SAFETY: `tp` is the live type of a live object.
+    let module = unsafe { Bound::from_borrowed_ptr(py, tp.cast()) }
+        .getattr("__module__")
+        .map(|m| m.to_string());
+    match module {
+        Ok(module) if module != "builtins" => format!("{module}.{qualname}"),
+        _ => qualname,
+    }
+}
+
+/// The rejection with its traceback, as Python prints it; empty if that cannot be done.
+fn formatted(py: Python<'_>, error: &PyErr) -> String {
+    let lines = py.import("traceback").and_then(|tb| {
+        tb.call_method1(
+            "format_exception",
+            (error.get_type(py), error.value(py), error.traceback(py)),
+        )
+    });
+    lines
+        .and_then(|lines| PyString::new(py, "").call_method1("join", (lines,)))
+        .map(|text| text.to_string())
+        .unwrap_or_default()
+}
+
+fn warn(py: Python<'_>, x: *mut PyObject, rejection: &PyErr, error_text: &str) -> R<()> {
+    let class = class_name(py, x);
+    let quoted = PyString::new(py, error_text)
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| format!("{error_text:?}"));
+    let traceback = formatted(py, rejection);
     let message = format!(
-        "copium: {class}.__deepcopy__ raised {error_type}: {error_text} when given copium's \
-         native memo, so it was copied again with a plain dict memo. To avoid the retry, pass a \
-         dict as memo (copium.deepcopy(x, {{}})) or use dict memos everywhere \
-         (copium.config.apply(memo=\"dict\") or COPIUM_USE_DICT_MEMO=1). To silence this \
-         message: copium.config.apply(suppress_warnings=[...]) with this error text, or \
-         COPIUM_NO_MEMO_FALLBACK_WARNING='<error text>'. To make it raise instead: \
-         copium.config.apply(on_incompatible=\"raise\") or COPIUM_NO_MEMO_FALLBACK=1."
+        "\ncopium: {class}.__deepcopy__ rejected copium's memo with\n\n    {error_text}\n\n\
+         so copium copied that object again with a plain dict memo. That worked, but every \
+         copy of it now pays for the retry. A __deepcopy__ should use its memo only as a \
+         mapping (https://docs.python.org/3/library/copy.html#object.__deepcopy__); until \
+         this one does:\n\n\
+         - pass a dict memo in that call: copium.deepcopy(x, {{}})\n\
+         - use dict memos everywhere: copium.config.apply(memo=\"dict\") or \
+         COPIUM_USE_DICT_MEMO=1\n\
+         - raise the error instead: copium.config.apply(on_incompatible=\"raise\") or \
+         COPIUM_NO_MEMO_FALLBACK=1\n\
+         - keep the retry, hide this warning: copium.config.apply(suppress_warnings=[{quoted}]) \
+         or COPIUM_NO_MEMO_FALLBACK_WARNING='{error_text}'\n\n\
+         The rejection:\n\n{traceback}"
     );
     let message = std::ffi::CString::new(message.replace('\0', "\\0")).unwrap_or_default();
-    // SAFETY: UserWarning is a builtin class and the message is NUL-terminated.
-    ffi::status(unsafe { pyo3_ffi::PyErr_WarnEx(exc_types::user_warning(), message.as_ptr(), 1) })
+    // SAFETY: UserWarning is a builtin class, alive for the whole process.
+    let category = unsafe { Bound::from_borrowed_ptr(py, exc_types::user_warning()) };
+    PyErr::warn(py, &category, &message, 1).map_err(|e| {
+        e.restore(py);
+        ffi::Fail
+    })
 }

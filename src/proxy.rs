@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyIndexError, PyKeyError, PyMemoryError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// The engine's state, shared with Python objects.
 struct Shared(SharedState);
@@ -30,10 +30,26 @@ impl Shared {
     }
 }
 
+/// The proxy's keepalive view while one exists, as a borrowed pointer (null when none does).
+///
+/// `memo[id(memo)]` must give the same object each time, as a dict memo gives the same list.
+/// The view owns its proxy, so the proxy cannot own the view as well: that cycle would leave
+/// every call whose hook touched `memo[id(memo)]` to the garbage collector (its copies kept
+/// alive until a collection, its state never reused). Instead the proxy only points at its
+/// view, and the view clears the pointer as it is dropped. So the same view comes back for as
+/// long as anything holds it, which is whenever anyone could compare it with another.
+struct ViewSlot(Cell<*mut pyo3_ffi::PyObject>);
+
+// SAFETY: as for `Shared`: only ever read or written with the GIL held.
+unsafe impl Send for ViewSlot {}
+// SAFETY: as above.
+unsafe impl Sync for ViewSlot {}
+
 /// The memo a `__deepcopy__` receives from copium: a mutable mapping of id(original) to copy.
 #[pyclass(module = "copium", name = "memo", frozen)]
 pub struct MemoProxy {
     state: Shared,
+    view: ViewSlot,
 }
 
 /// The keepalive list found at `memo[id(memo)]`. It reaches the state through its proxy, so
@@ -49,6 +65,14 @@ impl KeepAliveView {
     }
 }
 
+impl Drop for KeepAliveView {
+    fn drop(&mut self) {
+        // A proxy has at most one view at a time (a new one is made only while the slot is
+        // empty), so the slot points at this one. The proxy is alive: this view still owns it.
+        self.proxy.get().view.0.set(std::ptr::null_mut());
+    }
+}
+
 pub fn new_proxy(state: SharedState) -> ffi::R<Owned> {
     // SAFETY: the engine only runs while attached to the interpreter (GIL held).
     let py = unsafe { Python::assume_attached() };
@@ -56,6 +80,7 @@ pub fn new_proxy(state: SharedState) -> ffi::R<Owned> {
         py,
         MemoProxy {
             state: Shared(state),
+            view: ViewSlot(Cell::new(std::ptr::null_mut())),
         },
     ) {
         Ok(b) => Ok(ffi::new_ref(b.as_ptr())),
@@ -96,11 +121,23 @@ impl MemoProxy {
         address(key) == Some(slf.as_ptr() as usize)
     }
 
+    /// The keepalive view: the one that exists, or a new one.
     fn keepalive(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let view = KeepAliveView {
-            proxy: slf.clone().unbind(),
-        };
-        Ok(Bound::new(slf.py(), view)?.into_any().unbind())
+        let slot = &slf.get().view.0;
+        let existing = slot.get();
+        if !existing.is_null() {
+            // SAFETY: a set slot points at a live view (it clears the slot as it is dropped);
+            // we take a new reference to it.
+            return Ok(unsafe { Bound::from_borrowed_ptr(slf.py(), existing) }.unbind());
+        }
+        let view = Bound::new(
+            slf.py(),
+            KeepAliveView {
+                proxy: slf.clone().unbind(),
+            },
+        )?;
+        slot.set(view.as_ptr());
+        Ok(view.into_any().unbind())
     }
 
     fn lookup(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {

@@ -5,6 +5,8 @@
 use crate::deepcopy::{Engine, Memo};
 use crate::ffi::{self, exc_types, Owned, PyObject, PyTypeObject, R};
 use crate::types::{self, statics};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 
 /// How the parts of a reduce value are copied: deeply (through the engine and its memo) or
 /// not at all (shallow copy).
@@ -72,6 +74,61 @@ pub fn as_tuple(obj: *mut PyObject) -> R<Owned> {
     }
 }
 
+/// A function of `copium._reconstruct_steps`: the steps of stdlib's `_reconstruct` that run as
+/// Python code when the input is unusual, so that their errors are the interpreter's own.
+fn python_step(cell: &'static PyOnceLock<Py<PyAny>>, name: &str) -> R<*mut PyObject> {
+    // SAFETY: the engine only runs while attached to the interpreter (GIL held).
+    let py = unsafe { Python::assume_attached() };
+    match cell.import(py, "copium._reconstruct_steps", name) {
+        // Borrowed from the cell, which keeps it for the life of the process.
+        Ok(step) => Ok(step.as_ptr()),
+        Err(e) => {
+            e.restore(py);
+            Err(ffi::Fail)
+        }
+    }
+}
+
+/// `_reconstruct(x, memo, *rv)`'s binding of the reduce value: `(func, args, state,
+/// listiter, dictiter)`, plus `deepcopy` on 3.9. An exact tuple of a length stdlib accepts
+/// is used as it is; anything else is bound in Python, which raises what stdlib raises.
+pub fn reduce_parts<P: Parts>(rv: *mut PyObject) -> R<Owned> {
+    static DEEP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static SHALLOW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let max = if P::DEEP {
+        5
+    } else {
+        crate::semantics::get().max_shallow_reduce_items
+    };
+    if types::is_exact_tuple(rv) && (2..=max).contains(&ffi::tuple_len(rv)) {
+        return Ok(ffi::new_ref(rv));
+    }
+    let none = ffi::none();
+    if P::DEEP {
+        // `memo` only takes part in the binding; any value does.
+        let step = python_step(&DEEP, "reduce_parts_deep")?;
+        ffi::call_tuple(
+            step,
+            ffi::tuple_from_vec(vec![
+                ffi::new_ref(none),
+                ffi::new_ref(none),
+                ffi::new_ref(rv),
+            ])?
+            .as_ptr(),
+        )
+    } else {
+        let step = python_step(&SHALLOW, "reduce_parts_shallow")?;
+        ffi::call2(step, none, rv)
+    }
+}
+
+/// `func(*args)` for `args` that are not an exact tuple: Python words what can go wrong
+/// after the call and the version (`X() argument after * must be an iterable, not int`).
+pub fn call_with_star_args(func: *mut PyObject, args: *mut PyObject) -> R<Owned> {
+    static CALL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    ffi::call2(python_step(&CALL, "call")?, func, args)
+}
+
 /// Optional item `i` of a reduce tuple, `None` counting as absent.
 pub fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
     (i < ffi::tuple_len(parts))
@@ -79,66 +136,99 @@ pub fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
         .filter(|p| *p != ffi::none())
 }
 
+/// Deep copies of a reduce value's parts. On 3.9 a reduce value may have a 6th item, which
+/// `_reconstruct` takes as the `deepcopy` function to copy the parts with: a non-callable one
+/// fails as stdlib fails calling it; copium cannot call a callable one with the memo.
+fn part<P: Parts>(
+    p: &mut P,
+    custom_deepcopy: Option<*mut PyObject>,
+    obj: *mut PyObject,
+) -> R<Owned> {
+    match custom_deepcopy {
+        None => p.part(obj),
+        Some(f) => custom_part(f, obj),
+    }
+}
+
+/// The copy of `obj` by a 3.9 reduce value's 6th item `f`.
+pub fn custom_part(f: *mut PyObject, obj: *mut PyObject) -> R<Owned> {
+    // SAFETY: `f` is a live object held by the reduce parts.
+    if unsafe { pyo3_ffi::PyCallable_Check(f) } == 0 {
+        return ffi::call2(f, obj, ffi::none());
+    }
+    Err(ffi::raise(
+        exc_types::type_error(),
+        "copium cannot use the 6th item of a reduce value (the deepcopy function \
+         Python 3.9's copy._reconstruct accepts) to copy the other items",
+    ))
+}
+
 /// `_reconstruct(x, memo, *rv)`.
 pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
-    let parts = as_tuple(rv.as_ptr())?;
-    let n = ffi::tuple_len(parts.as_ptr());
-    let max = if P::DEEP {
-        5
-    } else {
-        crate::semantics::get().max_shallow_reduce_items
-    };
-    if !(2..=max).contains(&n) {
-        return Err(ffi::raise(
-            exc_types::type_error(),
-            &format!(
-                "__reduce__ must return a string or a tuple of 2 to 5 items \
-                 (callable, args[, state[, listitems[, dictitems]]]), got {n} items"
-            ),
-        ));
-    }
-    let func = ffi::tuple_item(parts.as_ptr(), 0);
-    let args = ffi::tuple_item(parts.as_ptr(), 1);
+    let parts = reduce_parts::<P>(rv.as_ptr())?;
+    let parts = parts.as_ptr();
+    let func = ffi::tuple_item(parts, 0);
+    let args = ffi::tuple_item(parts, 1);
+    // Given (even as None) only on 3.9, whose `_reconstruct` has it as a positional parameter.
+    let custom_deepcopy = (P::DEEP && ffi::tuple_len(parts) > 5).then(|| ffi::tuple_item(parts, 5));
 
-    let args = if P::DEEP && ffi::is_true(args)? {
+    let y = if P::DEEP && ffi::is_true(args)? {
         // Copied into a vector first: no half-filled tuple while user code runs.
         let src = as_tuple(args)?;
         let n = ffi::tuple_len(src.as_ptr());
         let copied = (0..n)
-            .map(|i| p.part(ffi::tuple_item(src.as_ptr(), i)))
+            .map(|i| part(p, custom_deepcopy, ffi::tuple_item(src.as_ptr(), i)))
             .collect::<R<Vec<Owned>>>()?;
-        ffi::tuple_from_vec(copied)?
+        ffi::call_tuple(func, ffi::tuple_from_vec(copied)?.as_ptr())?
+    } else if types::is_exact_tuple(args) {
+        ffi::call_tuple(func, args)?
     } else {
-        as_tuple(args)?
+        call_with_star_args(func, args)?
     };
-    let y = ffi::call_tuple(func, args.as_ptr())?;
     p.created(key, &y)?;
 
-    if let Some(state) = optional(parts.as_ptr(), 2) {
-        let state = p.part(state)?;
+    if let Some(state) = optional(parts, 2) {
+        let state = if P::DEEP {
+            part(p, custom_deepcopy, state)?
+        } else {
+            ffi::new_ref(state)
+        };
         set_state(y.as_ptr(), state.as_ptr())?;
     }
-    if let Some(listitems) = optional(parts.as_ptr(), 3) {
-        let append = if types::is_exact_list(y.as_ptr()) {
-            None
-        } else {
-            Some(ffi::getattr(y.as_ptr(), statics().names.append.as_ptr())?)
-        };
+    if let Some(listitems) = optional(parts, 3) {
+        // `y.append` is looked up for each item, after copying it, as stdlib does (an
+        // object without `append` is fine while there are no items); found once, it is kept.
+        let mut append: Option<Owned> = None;
         let it = ffi::get_iter(listitems)?;
         while let Some(item) = ffi::iter_next(it.as_ptr())? {
-            let item = p.part(item.as_ptr())?;
-            match &append {
-                None => ffi::list_append(y.as_ptr(), item.as_ptr())?,
-                Some(f) => drop(ffi::call1(f.as_ptr(), item.as_ptr())?),
+            let item = if P::DEEP {
+                part(p, custom_deepcopy, item.as_ptr())?
+            } else {
+                item
+            };
+            if append.is_none() && types::is_exact_list(y.as_ptr()) {
+                ffi::list_append(y.as_ptr(), item.as_ptr())?;
+                continue;
             }
+            let f = match &append {
+                Some(f) => f.as_ptr(),
+                None => append
+                    .insert(ffi::getattr(y.as_ptr(), statics().names.append.as_ptr())?)
+                    .as_ptr(),
+            };
+            drop(ffi::call1(f, item.as_ptr())?);
         }
     }
-    if let Some(dictitems) = optional(parts.as_ptr(), 4) {
+    if let Some(dictitems) = optional(parts, 4) {
         let it = ffi::get_iter(dictitems)?;
         while let Some(pair) = ffi::iter_next(it.as_ptr())? {
             let (k, v) = unpack2(pair.as_ptr())?;
-            let k = p.part(k.as_ptr())?;
-            let v = p.part(v.as_ptr())?;
+            let (k, v) = if P::DEEP {
+                let k = part(p, custom_deepcopy, k.as_ptr())?;
+                (k, part(p, custom_deepcopy, v.as_ptr())?)
+            } else {
+                (k, v)
+            };
             ffi::setitem(y.as_ptr(), k.as_ptr(), v.as_ptr())?;
         }
     }
@@ -179,41 +269,17 @@ pub fn set_state(y: *mut PyObject, state: *mut PyObject) -> R<()> {
     Ok(())
 }
 
-/// `a, b = pair`, with the errors unpacking raises.
+/// `a, b = pair`: natively for an exact 2-tuple, else by Python, whose unpacking errors
+/// (and their wording on this version) are stdlib's.
 pub fn unpack2(pair: *mut PyObject) -> R<(Owned, Owned)> {
-    if types::is_exact_tuple(pair) && ffi::tuple_len(pair) == 2 {
-        return Ok((
-            ffi::new_ref(ffi::tuple_item(pair, 0)),
-            ffi::new_ref(ffi::tuple_item(pair, 1)),
-        ));
-    }
-    let it = match ffi::get_iter(pair) {
-        Ok(it) => it,
-        Err(fail) => {
-            if ffi::err_matches(exc_types::type_error()) {
-                ffi::err_clear();
-                let name = types::qualname_of(ffi::type_of(pair));
-                return Err(ffi::raise(
-                    exc_types::type_error(),
-                    &format!("cannot unpack non-iterable {name} object"),
-                ));
-            }
-            return Err(fail);
-        }
+    static PAIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let pair = if types::is_exact_tuple(pair) && ffi::tuple_len(pair) == 2 {
+        ffi::new_ref(pair)
+    } else {
+        ffi::call1(python_step(&PAIR, "pair")?, pair)?
     };
-    let not_enough = |got: usize| {
-        ffi::raise(
-            exc_types::value_error(),
-            &format!("not enough values to unpack (expected 2, got {got})"),
-        )
-    };
-    let a = ffi::iter_next(it.as_ptr())?.ok_or_else(|| not_enough(0))?;
-    let b = ffi::iter_next(it.as_ptr())?.ok_or_else(|| not_enough(1))?;
-    if ffi::iter_next(it.as_ptr())?.is_some() {
-        return Err(ffi::raise(
-            exc_types::value_error(),
-            "too many values to unpack (expected 2)",
-        ));
-    }
-    Ok((a, b))
+    Ok((
+        ffi::new_ref(ffi::tuple_item(pair.as_ptr(), 0)),
+        ffi::new_ref(ffi::tuple_item(pair.as_ptr(), 1)),
+    ))
 }

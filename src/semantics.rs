@@ -117,8 +117,8 @@ const DEEP_ATOMIC: &[(Version, TypeRef)] = &[
     ((3, 9), Attr("builtins", "property")),
 ];
 
-/// The atomic types of `copy` beyond those of `deepcopy` (before 3.10, `range` is atomic
-/// for `copy` only).
+/// The atomic types of `copy` beyond those of `deepcopy` (`range` is atomic for `copy` from
+/// 3.9, for `deepcopy` only from 3.10).
 const SHALLOW_ONLY_ATOMIC: &[(Version, TypeRef)] = &[
     ((3, 9), Attr("builtins", "tuple")),
     ((3, 9), Attr("builtins", "frozenset")),
@@ -151,7 +151,11 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
         _ => (deep_table.clone(), Source::VersionTable),
     };
     let mut shallow_table = deep_table;
-    shallow_table.extend(from_table(py, SHALLOW_ONLY_ATOMIC, version)?);
+    for t in from_table(py, SHALLOW_ONLY_ATOMIC, version)? {
+        if !shallow_table.iter().any(|known| known.is(&t)) {
+            shallow_table.push(t);
+        }
+    }
     let (shallow, shallow_from) = match atomic_types_of(
         &copy,
         "_copy_atomic_types",

@@ -10,6 +10,9 @@ import pytest
 # The reliability suites record their figures through this fixture (see reliability_figures).
 from reliability_figures import figures  # noqa: F401
 
+# How much the heavy suites do (COPIUM_TEST_SIZE): they read it from this module at import.
+from suite_size import SIZE as SUITE_SIZE
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
@@ -44,4 +47,5 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"copium from {_imported_copium_location()}",
         f"copium build: {build if build is not None else 'no BUILD info'}",
         f"python: {sys.version.split()[0]}",
+        f"suite size: {SUITE_SIZE} (COPIUM_TEST_SIZE, see tests/suite_size.py)",
     ]

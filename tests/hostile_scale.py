@@ -5,6 +5,10 @@ match). Nesting 10**6 levels deep must either copy or raise RecursionError, also
 recursion limit raised far beyond what the C stack holds and in a thread with a small
 stack, and must never overflow the stack. (Deep lists and dicts are also in
 test_recursion.py; these add tuples, objects and mixed kinds.)
+
+A reduced run (``suite_size.py``) makes every size and depth ten times smaller, 10**6 items
+and 10**5 levels: still many growths of the memo and keep-alive buffers, and still at least
+five times deeper than the main thread's stack allows. The case names say the size used.
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from typing import Any, Callable
 
 from hostile_cases import scenario
 from sample_types import Plain
+from suite_size import scaled
 
 import copium
 
-TEN_MILLION = 10**7
-ONE_MILLION = 10**6
+# The exponents of the sizes below: 10**SIZE items, 10**DEPTH levels.
+SIZE = scaled(7, 6)
+DEPTH = SIZE - 1
+ITEMS = 10**SIZE
+LEVELS = 10**DEPTH
 
 
 def _small_ints(count: int) -> list[int]:
@@ -27,60 +35,60 @@ def _small_ints(count: int) -> list[int]:
     return (list(range(256)) * (count // 256 + 1))[:count]
 
 
-@scenario("size: a list of 10**7 small ints", slow=True)
+@scenario(f"size: a list of 10**{SIZE} small ints", slow=True)
 def list_of_ten_million() -> None:
-    original = _small_ints(TEN_MILLION)
+    original = _small_ints(ITEMS)
     copied = copium.deepcopy(original)
     assert copied is not original and copied == original
 
 
-@scenario("size: a list of 10**7 references to one object", slow=True)
+@scenario(f"size: a list of 10**{SIZE} references to one object", slow=True)
 def list_of_one_object_ten_million_times() -> None:
     shared = Plain(["payload"])
-    original = [shared] * TEN_MILLION
+    original = [shared] * ITEMS
     copied = copium.deepcopy(original)
     first = copied[0]
     assert first is not shared and type(first) is Plain and first.payload == ["payload"]
-    assert copied.count(first) == TEN_MILLION  # Plain compares by identity
+    assert copied.count(first) == ITEMS  # Plain compares by identity
 
 
-@scenario("size: a tuple of 10**7 atoms is its own copy", slow=True)
+@scenario(f"size: a tuple of 10**{SIZE} atoms is its own copy", slow=True)
 def tuple_of_ten_million_atoms() -> None:
-    original = tuple(_small_ints(TEN_MILLION))
+    original = tuple(_small_ints(ITEMS))
     assert copium.deepcopy(original) is original
 
 
-@scenario("size: a tuple of 10**7 atoms ending with a list is copied", slow=True)
+@scenario(f"size: a tuple of 10**{SIZE} atoms ending with a list is copied", slow=True)
 def tuple_of_ten_million_with_a_list() -> None:
-    original = tuple(_small_ints(TEN_MILLION - 1)) + (["last"],)
+    original = tuple(_small_ints(ITEMS - 1)) + (["last"],)
     copied = copium.deepcopy(original)
     assert copied is not original and copied == original and copied[-1] is not original[-1]
 
 
-@scenario("size: a dict of 10**7 items", slow=True)
+@scenario(f"size: a dict of 10**{SIZE} items", slow=True)
 def dict_of_ten_million() -> None:
-    original = dict.fromkeys(range(TEN_MILLION), "value")
+    original = dict.fromkeys(range(ITEMS), "value")
     copied = copium.deepcopy(original)
     assert copied is not original and copied == original
 
 
-@scenario("size: a set of 10**7 items", slow=True)
+@scenario(f"size: a set of 10**{SIZE} items", slow=True)
 def set_of_ten_million() -> None:
-    original = set(range(TEN_MILLION))
+    original = set(range(ITEMS))
     copied = copium.deepcopy(original)
     assert copied is not original and copied == original
 
 
-@scenario("size: a bytearray of 10**8 bytes", slow=True)
+@scenario(f"size: a bytearray of 10**{SIZE + 1} bytes", slow=True)
 def bytearray_of_hundred_million() -> None:
-    original = bytearray(b"\x01") * (10 * TEN_MILLION)
+    original = bytearray(b"\x01") * (10 * ITEMS)
     copied = copium.deepcopy(original)
     assert copied is not original and copied == original
 
 
-@scenario("size: a list of 10**6 distinct lists (a memo of 10**6 entries)", slow=True)
+@scenario(f"size: a list of 10**{DEPTH} distinct lists (a memo of 10**{DEPTH} entries)", slow=True)
 def list_of_a_million_lists() -> None:
-    original = [[n] for n in range(ONE_MILLION)]
+    original = [[n] for n in range(LEVELS)]
     original.append(original[12345])  # one shared item, found through the memo
     copied = copium.deepcopy(original)
     assert copied == original and copied[-1] is copied[12345] and copied[0] is not original[0]
@@ -175,23 +183,23 @@ for _name, _wrap in {
 }.items():
 
     def _default_limit(wrap: Callable[[Any, int], Any] = _wrap) -> None:
-        _check_deep_copy(ONE_MILLION, wrap, _here)
+        _check_deep_copy(LEVELS, wrap, _here)
 
     def _raised_limit(wrap: Callable[[Any, int], Any] = _wrap) -> None:
         previous = sys.getrecursionlimit()
         sys.setrecursionlimit(10**8)
         try:
-            _check_deep_copy(ONE_MILLION, wrap, _here)
+            _check_deep_copy(LEVELS, wrap, _here)
         finally:
             sys.setrecursionlimit(previous)
 
     def _small_stack(wrap: Callable[[Any, int], Any] = _wrap) -> None:
-        _check_deep_copy(ONE_MILLION, wrap, _in_thread_with_small_stack)
+        _check_deep_copy(LEVELS, wrap, _in_thread_with_small_stack)
 
-    scenario(f"depth: 10**6 nested {_name}", slow=True)(_default_limit)
-    scenario(f"depth: 10**6 nested {_name}, recursion limit raised to 10**8", slow=True)(
+    scenario(f"depth: 10**{DEPTH} nested {_name}", slow=True)(_default_limit)
+    scenario(f"depth: 10**{DEPTH} nested {_name}, recursion limit raised to 10**8", slow=True)(
         _raised_limit
     )
-    scenario(f"depth: 10**6 nested {_name}, copied in a thread with a 512 KiB stack", slow=True)(
-        _small_stack
-    )
+    scenario(
+        f"depth: 10**{DEPTH} nested {_name}, copied in a thread with a 512 KiB stack", slow=True
+    )(_small_stack)

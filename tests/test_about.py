@@ -67,10 +67,60 @@ def test_version_matches_the_installed_distribution() -> None:
     assert copium.__version__ == __about__.__version__
 
 
-def test_version_tuple_holds_the_numeric_parts_as_ints() -> None:
-    numbers = [part for part in __about__.__version_tuple__ if isinstance(part, int)]
-    assert len(numbers) >= 3
-    assert __about__.__version__.startswith(".".join(map(str, numbers)))
+def test_version_tuple_holds_the_parts_of_the_version() -> None:
+    version = __about__.__version_tuple__
+    assert isinstance(version, __about__.VersionInfo)
+    assert __about__.__version__.startswith(f"{version.major}.{version.minor}.{version.patch}")
+
+
+@pytest.mark.parametrize(
+    ("version", "parts"),
+    [
+        ("0.2.0", (0, 2, 0, None, None, None)),
+        ("1.10.3", (1, 10, 3, None, None, None)),
+        ("0.2.0rc1", (0, 2, 0, ("rc", 1), None, None)),
+        ("0.2.0-rc.1", (0, 2, 0, ("rc", 1), None, None)),
+        ("0.2.0-alpha.2", (0, 2, 0, ("a", 2), None, None)),
+        ("0.2.0b3", (0, 2, 0, ("b", 3), None, None)),
+        ("0.2.0.dev4", (0, 2, 0, None, 4, None)),
+        ("1.2.3b4.dev5+local.6", (1, 2, 3, ("b", 4), 5, "local.6")),
+        ("0.2.0+abc", (0, 2, 0, None, None, "abc")),
+    ],
+)
+def test_version_tuple_reads_pep_440_and_cargo_versions(version: str, parts: tuple) -> None:
+    # The Cargo spelling is what the extension is compiled with; pip shows the PEP 440 one.
+    assert __about__._version_info(version) == parts
+
+
+def test_commit_id_is_the_build_hash_when_known() -> None:
+    if __about__.__build_hash__ == "unknown":
+        assert __about__.__commit_id__ is None
+    else:
+        assert __about__.__commit_id__ == __about__.__build_hash__
+
+
+def test_authors_match_the_installed_distribution() -> None:
+    # __authors__ repeats pyproject.toml's [project] authors (reading the metadata at import
+    # would cost every import of copium); this keeps the two in step.
+    metadata = importlib.metadata.metadata("copium")
+    assert metadata["Author"] == ", ".join(author.name for author in __about__.__authors__)
+    assert metadata.get("Author-email") is None
+    assert all(author.email is None for author in __about__.__authors__)
+
+
+def test_about_namespace_holds_only_its_fields() -> None:
+    public = {name for name in dir(__about__) if not name.startswith("_")}
+    assert public == {"Author", "VersionInfo"}
+    fields = {name for name in dir(__about__) if name.startswith("__") and name.endswith("__")}
+    module_dunders = set(dir(type(sys)("empty"))) | {
+        "__all__",
+        "__annotations__",
+        "__builtins__",
+        "__cached__",
+        "__file__",
+        "__path__",
+    }
+    assert fields - module_dunders == set(__about__.__all__) - public
 
 
 def test_build_description_is_consistent() -> None:

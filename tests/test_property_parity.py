@@ -12,8 +12,8 @@ through the ``copy.deepcopy`` patch, for shallow copies and for ``replicate``.
 
 Each test has its own fixed seed: every run checks the same graphs, and the tests do not
 all check the same ones. ``COPIUM_PROPERTY_EXAMPLES`` sets how many graphs each test
-checks (400 by default); the counts are printed in the "reliability figures" section of
-the pytest summary.
+checks (400 by default, 200 in a reduced run, see ``suite_size.py``); the counts are
+printed in the "reliability figures" section of the pytest summary.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from hypothesis import HealthCheck, given, seed, settings
 from parity import Outcome, assert_same_graph, assert_same_outcome, outcome_of, reachable
 from sample_types import HOOK_CALLS
 from strategies import graph_traits, is_structure, object_graphs
+from suite_size import scaled
 from test_user_memo import MEMO_KINDS
 
 import copium
 
-EXAMPLES = int(os.environ.get("COPIUM_PROPERTY_EXAMPLES", "400"))
+EXAMPLES = int(os.environ.get("COPIUM_PROPERTY_EXAMPLES", scaled("400", "200")))
 
 SETTINGS = settings(
     max_examples=EXAMPLES,

@@ -3,6 +3,7 @@ microsecond, while other threads toggle ``copium.patch`` and ``copium.config``; 
 is checked against the stdlib's (see ``thread_stress.py``).
 
 The threads run in a child interpreter, so a crash fails this test rather than the run.
+A reduced run (``suite_size.py``) has the same threads doing a quarter of the iterations.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 
 import pytest
 from isolated import describe
+from suite_size import scaled
 
 TESTS_DIR = str(pathlib.Path(__file__).resolve().parent)
 
 COPIERS = 8
-ITERATIONS = 1000
+ITERATIONS = scaled(1000, 250)
 
 RUN_THREADS = """
 import sys

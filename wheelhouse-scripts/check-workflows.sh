@@ -10,7 +10,7 @@
 #   4. every wheelhouse-scripts/ file the workflows and pyproject.toml run exists;
 #   5. cibuildwheel selects exactly one build per platform/arch (cp39, and cp311 on
 #      Windows ARM64, see pyproject.toml), and cibuildwheel.sh tests that wheel on
-#      CPython 3.9-3.14 (3.11-3.14 on Windows ARM64), with no free-threaded interpreter.
+#      CPython 3.9-3.15 (3.11-3.15 on Windows ARM64), with no free-threaded interpreter.
 # Runs every check and reports each; exits non-zero if any failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -47,13 +47,14 @@ expected_builds() {
     esac
 }
 
-# Every build identifier, followed by the same platform on each later CPython up to 3.14.
+# Every build identifier, followed by the same platform on each later CPython up to 3.15
+# (the last of SUPPORTED_MINORS).
 expected_tests() {
-    local build minor
+    local build minor newest="${SUPPORTED_MINORS[${#SUPPORTED_MINORS[@]} - 1]}"
     expected_builds "$1" | while IFS= read -r build; do
         minor="${build%%-*}"
         minor="${minor#cp3}"
-        for ((; minor <= 14; minor++)); do
+        for ((; minor <= ${newest#3.}; minor++)); do
             printf 'cp3%s-%s\n' "$minor" "${build#*-}"
         done
     done | sort

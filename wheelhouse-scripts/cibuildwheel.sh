@@ -16,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Every CPython cibuildwheel offers that the abi3 wheel is tested on.
-TEST_PYTHONS=(cp39 cp310 cp311 cp312 cp313 cp314)
+TEST_PYTHONS=(cp39 cp310 cp311 cp312 cp313 cp314 cp315)
 
 CIBW_BUILD="$(printf '%s-* ' "${TEST_PYTHONS[@]}")"
 export CIBW_BUILD="${CIBW_BUILD% }"

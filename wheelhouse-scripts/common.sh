@@ -7,7 +7,9 @@
 #   COPIUM_TEST_VENVS_DIR  where the per-run test venvs live (outside the repository)
 #                                                     [$TMPDIR/copium-test-venvs-<checkout id>]
 #   COPIUM_DEFAULT_PYTHON  interpreter for tools and the fast-paths build  [CPython 3.11]
-#   COPIUM_PYTHONS         minor versions to test, e.g. "3.11 3.13"         [3.9 ... 3.13]
+#   COPIUM_PYTHONS         minor versions to test, e.g. "3.11 3.13"         [3.9 ... 3.15]
+#   COPIUM_CHROOT_DIR      the Debian-sid chroot of provision-pythons.sh [/var/cache/copium/debian-sid]
+#   COPIUM_UV              the uv binary that installs venvs    [the one of requirements/lock.txt]
 #   PYENV_ROOT             where pyenv keeps interpreters                   [`pyenv root`]
 
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,10 +22,26 @@ CACHE_DIR="${COPIUM_CACHE_DIR:-$REPO_ROOT/.cache}"
 TEST_VENVS_DIR="${COPIUM_TEST_VENVS_DIR:-${TMPDIR:-/tmp}/copium-test-venvs-$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)}"
 
 # The versions the single abi3 wheel promises to work on.
-SUPPORTED_MINORS=(3.9 3.10 3.11 3.12 3.13)
+SUPPORTED_MINORS=(3.9 3.10 3.11 3.12 3.13 3.14 3.15)
 DEFAULT_MINOR=3.11
 
+# Versions a host may lack (pyenv cannot build them without their sources) that Debian
+# sid ships as binary packages: provision-pythons.sh puts them in a sid chroot here, and
+# find_python finds them there. sid's binaries need sid's glibc, so they only run inside
+# (in-chroot.sh). The chroot is a cache: outside the checkout, shared by checkouts.
+CHROOT_MINORS=(3.14 3.15)
+CHROOT_DIR="${COPIUM_CHROOT_DIR:-/var/cache/copium/debian-sid}"
+CHROOT_SUITE=sid
+CHROOT_MIRROR=http://deb.debian.org/debian
+# Written last, once every interpreter in it has been seen to work.
+CHROOT_STAMP=.copium-chroot-complete
+# Host files the chroot reads in place of its own: name resolution, the CA bundle (which
+# may hold a local CA) and pip's settings.
+CHROOT_HOST_FILES=(/etc/resolv.conf /etc/ssl/certs/ca-certificates.crt /etc/pip.conf)
+
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# uv's downloads stay with the checkout's other caches, where the chroot sees them too.
+export UV_CACHE_DIR="${UV_CACHE_DIR:-$CACHE_DIR/uv}"
 export PYTHONDONTWRITEBYTECODE=1
 
 # Colour only on a terminal, so CI logs stay plain text.
@@ -41,10 +59,26 @@ die() {
 
 is_ci() { [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; }
 
+# An interpreter is named by a path on the host, or by "chroot:PATH" for one that
+# find_python found inside the Debian-sid chroot (PATH is then a path inside it).
+is_chroot_python() { [[ "$1" == chroot:* ]]; }
+
+# with_python PYTHON COMMAND [ARGS...]: runs COMMAND where PYTHON runs, on the host or
+# inside the chroot (with no folder of the host bound; in-chroot.sh binds some).
+with_python() {
+    local python="$1"
+    shift
+    if is_chroot_python "$python"; then
+        bash "$SCRIPTS_DIR/in-chroot.sh" -- "$@"
+    else
+        "$@"
+    fi
+}
+
 # Prints "3.11" for a working CPython interpreter; fails for anything else (PyPy,
 # free-threaded builds, which cannot load abi3 extensions, or a broken shim).
 python_minor() {
-    "$1" - <<'PY' 2>/dev/null
+    with_python "$1" "${1#chroot:}" - <<'PY' 2>/dev/null
 import sys, sysconfig
 if sys.implementation.name != "cpython" or sysconfig.get_config_var("Py_GIL_DISABLED"):
     sys.exit(1)
@@ -91,7 +125,9 @@ first_python_in() {
 #   2. GitHub runners' tool cache, where actions/setup-python installs every version it
 #      is asked for but puts only the last on PATH: $RUNNER_TOOL_CACHE/Python/3.11.N/ARCH/
 #      holding python.exe on Windows and bin/python3 on macOS and Linux;
-#   3. python3.11 on PATH.
+#   3. python3.11 on PATH;
+#   4. for CHROOT_MINORS, /usr/bin/python3.X in a complete chroot (printed as
+#      chroot:/usr/bin/python3.X; provision-pythons.sh makes the chroot).
 find_python() {
     local minor="$1" cache candidate
     first_python_in "$minor" < <(release_dirs "$(pyenv_root)/versions" "$minor") && return 0
@@ -114,7 +150,32 @@ find_python() {
         printf '%s\n' "$candidate"
         return 0
     fi
+    if [[ " ${CHROOT_MINORS[*]} " == *" $minor "* ]] && chroot_complete &&
+        [ -x "$CHROOT_DIR/usr/bin/python$minor" ]; then
+        printf 'chroot:/usr/bin/python%s\n' "$minor"
+        return 0
+    fi
     return 1
+}
+
+# The packages of the chroot: each interpreter with its venv module and its test
+# package (Lib/test, where test_copy.py lives), and the CA bundle.
+chroot_packages() {
+    local minor packages=ca-certificates
+    for minor in "${CHROOT_MINORS[@]}"; do
+        packages+=",python$minor,python$minor-venv,libpython$minor-testsuite"
+    done
+    printf '%s\n' "$packages"
+}
+
+# What the chroot is made of; one made from another recipe counts as not made.
+chroot_recipe() {
+    printf '%s %s %s\n' "$CHROOT_SUITE" "$CHROOT_MIRROR" "$(chroot_packages)"
+}
+
+chroot_complete() {
+    [ -f "$CHROOT_DIR/$CHROOT_STAMP" ] &&
+        [ "$(head -n 1 "$CHROOT_DIR/$CHROOT_STAMP")" = "$(chroot_recipe)" ]
 }
 
 default_python() {
@@ -152,17 +213,25 @@ print(h.hexdigest()[:12])
 PY
 }
 
-# fresh_venv DIR PYTHON REQUIREMENTS [PIP_ARGS...] -> a new venv at DIR holding exactly
-# the pinned requirements, installed with any extra pip install arguments. Prints its
-# interpreter. (Explicit returns: callers may run it where set -e is off, inside `if`
-# or `$(...)`.)
+# fresh_venv DIR PYTHON REQUIREMENTS [VENV_ARGS...] -> a new venv at DIR (`python -m venv
+# VENV_ARGS...`) holding exactly the pinned requirements. Prints its interpreter.
+# uv installs exactly the lines of the file (--no-deps), and `uv pip check` then fails if
+# they miss a dependency, so nothing unpinned is fetched. Only the venv of lock.txt, which
+# holds uv itself, is installed by pip. (Explicit returns: callers may run it where set -e
+# is off, inside `if` or `$(...)`.)
 fresh_venv() {
-    local dir="$1" py="$2" requirements="$3" vpy
+    local dir="$1" py="$2" requirements="$3" vpy uv
     shift 3
     rm -rf "$dir" || return 1
-    "$py" -m venv "$dir" >&2 || return 1
+    "$py" -m venv "$@" "$dir" >&2 || return 1
     vpy="$(venv_python "$dir")"
-    "$vpy" -m pip install --quiet "$@" -r "$requirements" >&2 || return 1
+    if [ "$requirements" = "$REQUIREMENTS_DIR/lock.txt" ]; then
+        "$vpy" -m pip install --quiet -r "$requirements" >&2 || return 1
+    else
+        uv="$(uv_bin)" || return 1
+        "$uv" pip install --quiet --python "$vpy" --no-deps -r "$requirements" >&2 || return 1
+        "$uv" pip check --python "$vpy" >&2 || return 1
+    fi
     printf '%s\n' "$vpy"
 }
 
@@ -187,4 +256,16 @@ cached_venv() {
 # The venv holding maturin, abi3audit and auditwheel. Prints its interpreter.
 tools_python() {
     cached_venv tools "$(default_python)" "$REQUIREMENTS_DIR/build.txt"
+}
+
+# The uv pinned in requirements/lock.txt, which installs every venv but its own. Where the
+# default interpreter cannot run (inside the chroot), the caller passes it as COPIUM_UV.
+uv_bin() {
+    if [ -n "${COPIUM_UV:-}" ]; then
+        printf '%s\n' "$COPIUM_UV"
+        return 0
+    fi
+    local resolver
+    resolver="$(cached_venv lock "$(default_python)" "$REQUIREMENTS_DIR/lock.txt")" || return 1
+    printf '%s\n' "$(dirname "$resolver")/uv"
 }

@@ -8,8 +8,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-resolver="$(cached_venv lock "$(default_python)" "$REQUIREMENTS_DIR/lock.txt")"
-uv="$(dirname "$resolver")/uv"
+uv="$(uv_bin)"
 
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT

@@ -284,7 +284,6 @@ pub mod exc_types {
         };
     }
     exc_fn!(type_error, PyExc_TypeError);
-    exc_fn!(value_error, PyExc_ValueError);
     exc_fn!(runtime_error, PyExc_RuntimeError);
     exc_fn!(recursion_error, PyExc_RecursionError);
     exc_fn!(key_error, PyExc_KeyError);

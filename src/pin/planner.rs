@@ -12,6 +12,8 @@
 use super::plan::{Args, Child, Kind as NodeKind, Make, Node, NodeId, Plan, Reduce, NO_SLOT};
 use super::registry;
 use crate::ffi::{self, exc_types, Owned, PyObject, PyTypeObject, Py_ssize_t, R};
+use crate::deepcopy::Engine;
+use crate::native_memo::NativeMemo;
 use crate::objects;
 use crate::recursion::Depth;
 use crate::reduce;
@@ -412,19 +414,12 @@ impl Planner {
     }
 
     /// `_reconstruct(x, memo, *rv)`, every part visited in its order, with the callable
-    /// resolved.
+    /// resolved. The reduce value is bound as `reduce.rs` binds it (its unusual shapes by
+    /// Python, which raises what stdlib raises).
     fn reconstruct(&mut self, x: *mut PyObject, tp: *mut PyTypeObject, rv: Owned) -> R<Child> {
-        let parts = reduce::as_tuple(rv.as_ptr())?;
-        let n = ffi::tuple_len(parts.as_ptr());
-        if !(2..=5).contains(&n) {
-            return Err(ffi::raise(
-                exc_types::type_error(),
-                &format!(
-                    "__reduce__ must return a string or a tuple of 2 to 5 items \
-                     (callable, args[, state[, listitems[, dictitems]]]), got {n} items"
-                ),
-            ));
-        }
+        let parts = reduce::reduce_parts::<Engine<NativeMemo>>(rv.as_ptr())?;
+        // Python 3.9's 6th item, the function `_reconstruct` copies the parts with.
+        let custom = (ffi::tuple_len(parts.as_ptr()) > 5).then(|| ffi::tuple_item(parts.as_ptr(), 5));
         let func = ffi::new_ref(ffi::tuple_item(parts.as_ptr(), 0));
         let args = ffi::tuple_item(parts.as_ptr(), 1);
         let args = if ffi::is_true(args)? {
@@ -432,7 +427,7 @@ impl Planner {
             let len = ffi::tuple_len(src.as_ptr());
             let mut items = Vec::new();
             for i in 0..len {
-                items.push(self.visit(ffi::tuple_item(src.as_ptr(), i))?);
+                items.push(self.part(custom, ffi::tuple_item(src.as_ptr(), i))?);
             }
             if items.iter().all(|c| matches!(c, Child::Same(_))) {
                 Args::Same(src)
@@ -440,19 +435,19 @@ impl Planner {
                 Args::Copied(items)
             }
         } else {
-            Args::Same(reduce::as_tuple(args)?)
+            Args::Same(false_args(func.as_ptr(), args)?)
         };
         let make = resolve(func, args)?;
         let node = self.open(x);
         let state = match reduce::optional(parts.as_ptr(), 2) {
-            Some(s) => Some(self.visit(s)?),
+            Some(s) => Some(self.part(custom, s)?),
             None => None,
         };
         let mut listitems = Vec::new();
         if let Some(items) = reduce::optional(parts.as_ptr(), 3) {
             let it = ffi::get_iter(items)?;
             while let Some(item) = ffi::iter_next(it.as_ptr())? {
-                listitems.push(self.visit(item.as_ptr())?);
+                listitems.push(self.part(custom, item.as_ptr())?);
             }
         }
         let mut dictitems = Vec::new();
@@ -460,8 +455,8 @@ impl Planner {
             let it = ffi::get_iter(items)?;
             while let Some(pair) = ffi::iter_next(it.as_ptr())? {
                 let (k, v) = reduce::unpack2(pair.as_ptr())?;
-                let k = self.visit(k.as_ptr())?;
-                let v = self.visit(v.as_ptr())?;
+                let k = self.part(custom, k.as_ptr())?;
+                let v = self.part(custom, v.as_ptr())?;
                 dictitems.push((k, v));
             }
         }
@@ -477,6 +472,21 @@ impl Planner {
             dictitems,
         };
         Ok(self.fill(node, NodeKind::Reduce(Box::new(reduce))))
+    }
+
+    /// A part of a reduce value, copied by `deepcopy` or, on 3.9, by the reduce value's 6th
+    /// item, which no copy can use (it fails here as it fails in `reduce.rs`).
+    fn part(&mut self, custom: Option<*mut PyObject>, obj: *mut PyObject) -> R<Child> {
+        match custom {
+            None => self.visit(obj),
+            Some(f) => match reduce::custom_part(f, obj) {
+                Err(fail) => Err(fail),
+                Ok(_) => Err(ffi::raise(
+                    exc_types::runtime_error(),
+                    "copium internal error: a reduce value's 6th item copied a part; please report it",
+                )),
+            },
+        }
     }
 
     /// A reduce node runs code when it calls a callable other than a builtin `__new__`, or
@@ -532,6 +542,36 @@ impl Planner {
             }
         }
     }
+}
+
+/// The arguments of `func(*args)` for reduce arguments that are false: an exact tuple as it
+/// is, an iterable's items; anything else fails as that call fails (in Python, which words
+/// the error after the call), before `func` runs.
+fn false_args(func: *mut PyObject, args: *mut PyObject) -> R<Owned> {
+    if types::is_exact_tuple(args) {
+        return Ok(ffi::new_ref(args));
+    }
+    let it = match ffi::get_iter(args) {
+        Ok(it) => it,
+        Err(fail) => {
+            if !ffi::err_matches(exc_types::type_error()) {
+                return Err(fail);
+            }
+            ffi::err_clear();
+            return match reduce::call_with_star_args(func, args) {
+                Err(fail) => Err(fail),
+                Ok(_) => Err(ffi::raise(
+                    exc_types::runtime_error(),
+                    "a reduce value's arguments became iterable while copium planned the copy",
+                )),
+            };
+        }
+    };
+    let mut items = Vec::new();
+    while let Some(item) = ffi::iter_next(it.as_ptr())? {
+        items.push(item);
+    }
+    ffi::tuple_from_vec(items)
 }
 
 /// The callable of a reduce value, resolved: `copyreg.__newobj__(cls, *args)` is

@@ -417,19 +417,21 @@ impl<'p, T: Track> Replay<'p, T> {
                 }
             }
         }
-        if !r.listitems.is_empty() {
-            let append = if types::is_exact_list(y.as_ptr()) {
-                None
-            } else {
-                Some(ffi::getattr(y.as_ptr(), statics().names.append.as_ptr())?)
-            };
-            for c in &r.listitems {
-                let item = self.child(c)?;
-                match &append {
-                    None => ffi::list_append(y.as_ptr(), item.as_ptr())?,
-                    Some(f) => drop(ffi::call1(f.as_ptr(), item.as_ptr())?),
-                }
+        // `y.append` looked up after each item's copy until found, as `reduce.rs` does.
+        let mut append: Option<Owned> = None;
+        for c in &r.listitems {
+            let item = self.child(c)?;
+            if append.is_none() && types::is_exact_list(y.as_ptr()) {
+                ffi::list_append(y.as_ptr(), item.as_ptr())?;
+                continue;
             }
+            let f = match &append {
+                Some(f) => f.as_ptr(),
+                None => append
+                    .insert(ffi::getattr(y.as_ptr(), statics().names.append.as_ptr())?)
+                    .as_ptr(),
+            };
+            drop(ffi::call1(f, item.as_ptr())?);
         }
         for (k, v) in &r.dictitems {
             let k = self.child(k)?;

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Optional
 
 from typing_extensions import assert_type
 
@@ -92,8 +92,26 @@ assert_type(copium.extra.pins()[id(orders)], copium.extra.Pin[Any])
 order_pin(orders)  # type: ignore[arg-type]
 copium.extra.pins()[id(orders)] = order_pin  # type: ignore[index]
 
+# copium 0.1.0's spellings of copium.config, at the top level
+copium.configure()
+copium.configure(memo="dict")
+copium.configure(on_incompatible="raise", suppress_warnings=("text",))
+copium.configure(memo=None, on_incompatible=None, suppress_warnings=None)
+copium.configure(memo="fast")  # type: ignore[arg-type]
+config = copium.get_config()
+assert_type(config["memo"], Literal["native", "dict"])
+assert_type(config["on_incompatible"], Literal["warn", "raise", "silent"])
+assert_type(config["suppress_warnings"], tuple[str, ...])
+
 # copium.__about__
 assert_type(copium.__version__, str)
-assert_type(__about__.__version_tuple__, tuple[Union[int, str], ...])
+assert_type(__about__.__version_tuple__, __about__.VersionInfo)
+assert_type(__about__.__version_tuple__.major, int)
+assert_type(__about__.__version_tuple__.pre, Optional[tuple[str, int]])
+assert_type(__about__.__version_tuple__.dev, Optional[int])
+assert_type(__about__.__version_tuple__.local, Optional[str])
 assert_type(__about__.__build_hash__, str)
+assert_type(__about__.__commit_id__, Optional[str])
+assert_type(__about__.__authors__, tuple[__about__.Author, ...])
+assert_type(__about__.__authors__[0].email, Optional[str])
 assert_type(__about__.__limited_api__, Optional[str])

@@ -46,6 +46,7 @@ from sample_types import (
     uncopyable_lock,
 )
 from stdlib_semantics import FROZENDICT
+from test_error_messages import REDUCE_VALUES, ReducesTo, outcome
 
 import copium
 from copium._bench import workloads
@@ -563,9 +564,27 @@ def test_a_reduce_value_of_the_wrong_shape_raises_as_in_deepcopy() -> None:
         def __reduce__(self) -> Any:
             return (Bad,)
 
-    with pytest.raises(TypeError, match="__reduce__ must return a string or a tuple"):
+    with pytest.raises(TypeError) as expected:
+        stdlib_copy.deepcopy([Bad()])
+    with pytest.raises(TypeError) as raised:
         pin([Bad()])
+    assert str(raised.value) == str(expected.value)
     assert len(pins()) == 0
+
+
+@pytest.mark.parametrize("make", list(REDUCE_VALUES.values()), ids=list(REDUCE_VALUES))
+def test_every_unusual_reduce_value_pins_as_deepcopy_copies_it(make: Any) -> None:
+    # The reduce values of test_error_messages: where deepcopy fails, pin fails with the
+    # same type and message and pins nothing; where it copies, so do the pin's copies.
+    expected = outcome(stdlib_copy.deepcopy, [ReducesTo(make)])
+    obj = [ReducesTo(make)]
+    assert outcome(pin, obj) == expected
+    if expected == "no error":
+        p = pinned(obj)
+        assert p is not None
+        assert outcome(lambda _: p.copy(), obj) == "no error"
+    else:
+        assert pinned(obj) is None and len(pins()) == 0
 
 
 def test_too_deep_a_graph_raises_recursion_error_and_pins_nothing() -> None:

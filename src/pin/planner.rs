@@ -11,8 +11,8 @@
 
 use super::plan::{Args, Child, Kind as NodeKind, Make, Node, NodeId, Plan, Reduce, NO_SLOT};
 use super::registry;
-use crate::ffi::{self, exc_types, Owned, PyObject, PyTypeObject, Py_ssize_t, R};
 use crate::deepcopy::Engine;
+use crate::ffi::{self, exc_types, Owned, PyObject, PyTypeObject, Py_ssize_t, R};
 use crate::native_memo::NativeMemo;
 use crate::objects;
 use crate::recursion::Depth;
@@ -419,7 +419,8 @@ impl Planner {
     fn reconstruct(&mut self, x: *mut PyObject, tp: *mut PyTypeObject, rv: Owned) -> R<Child> {
         let parts = reduce::reduce_parts::<Engine<NativeMemo>>(rv.as_ptr())?;
         // Python 3.9's 6th item, the function `_reconstruct` copies the parts with.
-        let custom = (ffi::tuple_len(parts.as_ptr()) > 5).then(|| ffi::tuple_item(parts.as_ptr(), 5));
+        let custom =
+            (ffi::tuple_len(parts.as_ptr()) > 5).then(|| ffi::tuple_item(parts.as_ptr(), 5));
         let func = ffi::new_ref(ffi::tuple_item(parts.as_ptr(), 0));
         let args = ffi::tuple_item(parts.as_ptr(), 1);
         let args = if ffi::is_true(args)? {

@@ -75,7 +75,8 @@ pub struct Plain {
 }
 
 /// `x`'s reduce, done natively, if it is a plain instance; `Ok(None)` means "use the reduce
-/// protocol".
+/// protocol". Always inlined: it is `copy_plain`'s hot path.
+#[inline(always)]
 pub fn plain_state(x: *mut PyObject, tp: *mut PyTypeObject) -> R<Option<Plain>> {
     let flags = ffi::type_flags(tp);
     let excluded = pyo3_ffi::Py_TPFLAGS_LIST_SUBCLASS | pyo3_ffi::Py_TPFLAGS_DICT_SUBCLASS;

@@ -384,6 +384,49 @@ def test_describing_hooks_run_at_pin_time_building_hooks_at_every_copy() -> None
     HOOK_CALLS.clear()
 
 
+class MyDecimal(decimal.Decimal):
+    pass
+
+
+class MyFraction(fractions.Fraction):
+    pass
+
+
+def test_decimals_and_fractions_are_kept_as_deepcopy_keeps_them_without_running_code() -> None:
+    # Their stdlib __deepcopy__ returns the object itself for an exact instance, and deepcopy
+    # then stores nothing in the memo: the plan keeps them without calling it.
+    d, f = decimal.Decimal("1.25"), fractions.Fraction(1, 3)
+    obj = {"d": d, "f": f, "both": [d, f]}
+    p = pin(obj)
+    assert (p.planned, p.runs_code) == (2, 0)  # the dict and the list
+    for copy_ in (p.copy(), copium.deepcopy(obj)):
+        assert_copy_of(obj, stdlib_copy.deepcopy(obj), copy_)
+        assert copy_["d"] is d and copy_["f"] is f
+
+
+def test_subclasses_of_decimal_and_fraction_run_their_deepcopy_at_every_copy() -> None:
+    obj = [MyDecimal("2.5"), MyFraction(2, 7)]
+    p = pin(obj)
+    assert p.runs_code == 2
+    copy_ = p.copy()
+    assert_copy_of(obj, stdlib_copy.deepcopy(obj), copy_)
+    assert type(copy_[1]) is MyFraction and copy_[1] is not obj[1]
+
+
+def test_a_replaced_fraction_deepcopy_runs_at_every_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def counting(self: fractions.Fraction, memo: Any) -> fractions.Fraction:
+        calls.append(self)
+        return self
+
+    monkeypatch.setattr(fractions.Fraction, "__deepcopy__", counting)
+    f = fractions.Fraction(1, 2)
+    p = pin([f])
+    calls.clear()
+    assert p.copy() == [f] and calls == [f]
+
+
 class Parent:
     def __init__(self) -> None:
         self.children: list[Child] = []

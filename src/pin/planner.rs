@@ -549,7 +549,7 @@ impl Planner {
 }
 
 /// Is `x`'s `__deepcopy__` one of the stdlib's that return the object and do nothing else?
-/// `decimal.Decimal`'s when it is the C type's (which cannot be replaced: `return self`), and
+/// `decimal.Decimal`'s when it is the C type's method (`return self`), and
 /// `fractions.Fraction`'s (`if type(self) == Fraction: return self`), for exact instances.
 /// `deepcopy` then returns `x` itself and stores nothing in the memo (it stores only a copy
 /// that differs), so the plan keeps `x` as it is instead of calling the method at every
@@ -566,21 +566,23 @@ fn returns_itself(x: *mut PyObject, tp: *mut PyTypeObject) -> bool {
                 None => Ok(None),
             }
         };
-        let heap = ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0;
+        // SAFETY: `x` is a live object.
+        let x = unsafe { Bound::from_borrowed_ptr(py, x) };
+        if x.hasattr("__dict__")? {
+            return Ok(false);
+        }
         if let Some(decimal) = class("decimal", "Decimal")? {
-            if decimal.as_ptr() == tp.cast() && !heap {
-                return Ok(true);
+            if decimal.as_ptr() == tp.cast() {
+                // The C type's method (a method descriptor), not `_pydecimal`'s function.
+                let method = decimal.getattr("__dict__")?.get_item("__deepcopy__")?;
+                let c_method = py.import("types")?.getattr("MethodDescriptorType")?;
+                return Ok(method.get_type().is(&c_method));
             }
         }
         let Some(fraction) = class("fractions", "Fraction")? else {
             return Ok(false);
         };
         if fraction.as_ptr() != tp.cast() {
-            return Ok(false);
-        }
-        // SAFETY: `x` is a live object.
-        let x = unsafe { Bound::from_borrowed_ptr(py, x) };
-        if x.hasattr("__dict__")? {
             return Ok(false);
         }
         let method = fraction.getattr("__dict__")?.get_item("__deepcopy__")?;

@@ -539,7 +539,7 @@ impl Planner {
                 ffi::type_lookup(tp, names.setstate.as_ptr()) == Ok(std::ptr::null_mut());
             let standard_dict = ffi::type_lookup(tp, names.dict.as_ptr())
                 .is_ok_and(|d| !d.is_null() && ffi::type_of(d) == k.getset_descriptor);
-            if no_setstate && standard_dict {
+            if no_setstate && standard_dict && crate::semantics::get().instance_dict_replaceable {
                 if let NodeKind::Reduce(r) = &mut self.nodes[i].kind {
                     r.direct_dict = true;
                 }

@@ -1,9 +1,10 @@
 # The compiled engine. The package modules re-export these under their public names.
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from copy import Error as Error
-from typing import Any, Literal, Protocol, TypedDict, TypeVar, final, overload
+from types import GenericAlias, MappingProxyType
+from typing import Any, Generic, Literal, Protocol, TypedDict, TypeVar, final, overload
 
-from typing_extensions import Self
+from typing_extensions import Never, Self
 
 __all__ = [
     "deepcopy",
@@ -11,6 +12,12 @@ __all__ = [
     "replace",
     "replicate",
     "repeatcall",
+    "pin",
+    "unpin",
+    "pinned",
+    "clear_pins",
+    "pins",
+    "Pin",
     "configure",
     "_patch_entry_available",
     "_patch_entry_installed",
@@ -92,3 +99,26 @@ class keepalive:
     def __len__(self) -> int: ...
     def append(self, obj: Any) -> None: ...
     def extend(self, objs: Iterable[Any]) -> None: ...
+
+@final
+class Pin(Generic[_T]):
+    """A compiled copy plan of one object, made by copium.extra.pin(obj)."""
+
+    def copy(self) -> _T: ...
+    # No arguments: the slot's runtime signature is (*args, **kwargs), which it rejects.
+    def __call__(self, *args: Never, **kwargs: Never) -> _T: ...
+    @property
+    def hits(self) -> int: ...
+    @property
+    def obj(self) -> _T: ...
+    @property
+    def planned(self) -> int: ...
+    @property
+    def runs_code(self) -> int: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+def pin(obj: _T, /) -> Pin[_T]: ...
+def unpin(obj: object, /) -> bool: ...
+def pinned(obj: _T, /) -> Pin[_T] | None: ...
+def clear_pins() -> int: ...
+def pins() -> MappingProxyType[int, Pin[Any]]: ...

@@ -221,7 +221,7 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
 
 /// The first item of a fresh clone whose key or value is not atomic: its position, how many
 /// items come before it, and its key; `None` when there is none. (No Python code runs.)
-#[inline]
+#[inline(always)]
 fn first_to_copy(y: *mut PyObject) -> Option<(Py_ssize_t, Py_ssize_t, *mut PyObject)> {
     let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
     ffi::dict_prefix(y, |k| keys_run.holds(k), |v| values_run.holds(v)).err()

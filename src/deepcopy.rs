@@ -104,6 +104,9 @@ pub fn deepcopy_native(x: *mut PyObject) -> R<Owned> {
     if types::is_atomic(ffi::type_of(x)) {
         return Ok(ffi::new_ref(x));
     }
+    if crate::pin::any() {
+        return crate::pin::deepcopy_native(x);
+    }
     if crate::config::dict_memo() {
         let memo = ffi::dict_new()?;
         return deepcopy_with_memo(x, memo.as_ptr());
@@ -117,6 +120,9 @@ pub fn deepcopy_native(x: *mut PyObject) -> R<Owned> {
 /// `deepcopy(x, memo)` with the caller's memo mapping.
 pub fn deepcopy_with_memo(x: *mut PyObject, memo: *mut PyObject) -> R<Owned> {
     if let Some(state) = crate::proxy::state_of(memo) {
+        if crate::pin::any() {
+            return crate::pin::deepcopy_resumed(x, state, memo);
+        }
         // Same lookups and stores as through the mapping methods, without the round-trips.
         let mut engine = Engine::new(NativeMemo::resume(state, ffi::new_ref(memo)));
         let result = engine.deep(x);

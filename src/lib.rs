@@ -4,7 +4,8 @@
 //! once) → `dispatch.rs` → `containers.rs` / `reduce.rs`. The memo lives in `memo.rs` +
 //! `keepalive.rs`, its lifecycle in `state.rs`, its Python face in `proxy.rs`. Only `ffi/`
 //! knows whether this build uses the limited API or the fast paths, and only `semantics.rs`
-//! knows how the running version's `copy` module differs from the others.
+//! knows how the running version's `copy` module differs from the others. Pins (`pin/`) are
+//! compiled copy plans the driver uses while any exist.
 
 mod config;
 mod containers;
@@ -19,6 +20,7 @@ mod memo;
 mod native_memo;
 mod objects;
 mod patch;
+mod pin;
 mod proxy;
 mod recursion;
 mod reduce;
@@ -110,6 +112,7 @@ fn _copium(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(patch::_patch_entry_installed, m)?)?;
     m.add_function(wrap_pyfunction!(patch::_patch_entry_install, m)?)?;
     m.add_function(wrap_pyfunction!(patch::_patch_entry_uninstall, m)?)?;
+    pin::register(m)?;
     m.add_class::<proxy::MemoProxy>()?;
     m.add_class::<proxy::KeepAliveView>()?;
     m.add("Error", py.import("copy")?.getattr("Error")?)?;

@@ -19,16 +19,16 @@ use crate::types::{self, statics};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-type NewFunc =
+pub type NewFunc =
     unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject, *mut PyObject) -> *mut PyObject;
 
 struct Facts {
     weak: Owned,
     /// `None` when instances of the type are not plain (C fields, no `tp_new`, items).
-    plain: Option<Plain>,
+    plain: Option<Layout>,
 }
 
-struct Plain {
+struct Layout {
     tp_new: NewFunc,
     /// `copyreg._slotnames(cls)`: a list of str.
     slotnames: Owned,
@@ -51,6 +51,33 @@ pub fn copy_plain<M: Memo>(
     tp: *mut PyTypeObject,
     key: &M::Key,
 ) -> R<Option<Owned>> {
+    let Some(Plain { tp_new, state }) = plain_state(x, tp)? else {
+        return Ok(None);
+    };
+    let empty = ffi::tuple_new(0)?;
+    // SAFETY: `tp_new` is the type's own slot; it receives the type, an empty args tuple and
+    // no kwargs, exactly like `cls.__new__(cls)`.
+    let y = ffi::owned(unsafe { tp_new(tp, empty.as_ptr(), std::ptr::null_mut()) })?;
+    e.memo.store(key, &y)?;
+    if let Some(state) = state {
+        let copied = e.deep(state.as_ptr())?;
+        reduce::set_state(y.as_ptr(), copied.as_ptr())?;
+    }
+    Ok(Some(y))
+}
+
+/// How a plain instance is copied: `cls.__new__(cls)`, then its copied state applied.
+pub struct Plain {
+    pub tp_new: NewFunc,
+    /// What `object.__reduce_ex__(4)` would return as state: the instance dict (absent when
+    /// empty), paired with a dict of the set slots when there are any.
+    pub state: Option<Owned>,
+}
+
+/// `x`'s reduce, done natively, if it is a plain instance; `Ok(None)` means "use the reduce
+/// protocol". Always inlined: it is `copy_plain`'s hot path.
+#[inline(always)]
+pub fn plain_state(x: *mut PyObject, tp: *mut PyTypeObject) -> R<Option<Plain>> {
     let flags = ffi::type_flags(tp);
     let excluded = pyo3_ffi::Py_TPFLAGS_LIST_SUBCLASS | pyo3_ffi::Py_TPFLAGS_DICT_SUBCLASS;
     if flags & pyo3_ffi::Py_TPFLAGS_HEAPTYPE == 0 || flags & excluded != 0 {
@@ -78,17 +105,7 @@ pub fn copy_plain<M: Memo>(
         None => None,
     };
     let state = with_slots(x, dict_state, slotnames.as_ptr())?;
-
-    let empty = ffi::tuple_new(0)?;
-    // SAFETY: `tp_new` is the type's own slot; it receives the type, an empty args tuple and
-    // no kwargs, exactly like `cls.__new__(cls)`.
-    let y = ffi::owned(unsafe { tp_new(tp, empty.as_ptr(), std::ptr::null_mut()) })?;
-    e.memo.store(key, &y)?;
-    if let Some(state) = state {
-        let copied = e.deep(state.as_ptr())?;
-        reduce::set_state(y.as_ptr(), copied.as_ptr())?;
-    }
-    Ok(Some(y))
+    Ok(Some(Plain { tp_new, state }))
 }
 
 /// Would `x.__deepcopy__(memo)` be `enum.Enum.__deepcopy__`, which returns `x` and does
@@ -265,6 +282,6 @@ fn compute_facts(tp: *mut PyTypeObject) -> R<Facts> {
     let tp_new = unsafe { std::mem::transmute::<*mut std::ffi::c_void, NewFunc>(tp_new) };
     Ok(Facts {
         weak,
-        plain: Some(Plain { tp_new, slotnames }),
+        plain: Some(Layout { tp_new, slotnames }),
     })
 }

@@ -66,7 +66,7 @@ pub fn reduce_value(x: *mut PyObject, tp: *mut PyTypeObject, deep: bool) -> R<Ow
     Err(types::raise_uncopyable(tp, deep))
 }
 
-fn as_tuple(obj: *mut PyObject) -> R<Owned> {
+pub fn as_tuple(obj: *mut PyObject) -> R<Owned> {
     if types::is_exact_tuple(obj) {
         Ok(ffi::new_ref(obj))
     } else {
@@ -92,7 +92,7 @@ fn python_step(cell: &'static PyOnceLock<Py<PyAny>>, name: &str) -> R<*mut PyObj
 /// `_reconstruct(x, memo, *rv)`'s binding of the reduce value: `(func, args, state,
 /// listiter, dictiter)`, plus `deepcopy` on 3.9. An exact tuple of a length stdlib accepts
 /// is used as it is; anything else is bound in Python, which raises what stdlib raises.
-fn reduce_parts<P: Parts>(rv: *mut PyObject) -> R<Owned> {
+pub fn reduce_parts<P: Parts>(rv: *mut PyObject) -> R<Owned> {
     static DEEP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     static SHALLOW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let max = if P::DEEP {
@@ -124,13 +124,13 @@ fn reduce_parts<P: Parts>(rv: *mut PyObject) -> R<Owned> {
 
 /// `func(*args)` for `args` that are not an exact tuple: Python words what can go wrong
 /// after the call and the version (`X() argument after * must be an iterable, not int`).
-fn call_with_star_args(func: *mut PyObject, args: *mut PyObject) -> R<Owned> {
+pub fn call_with_star_args(func: *mut PyObject, args: *mut PyObject) -> R<Owned> {
     static CALL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     ffi::call2(python_step(&CALL, "call")?, func, args)
 }
 
 /// Optional item `i` of a reduce tuple, `None` counting as absent.
-fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
+pub fn optional(parts: *mut PyObject, i: isize) -> Option<*mut PyObject> {
     (i < ffi::tuple_len(parts))
         .then(|| ffi::tuple_item(parts, i))
         .filter(|p| *p != ffi::none())
@@ -146,14 +146,21 @@ fn part<P: Parts>(
 ) -> R<Owned> {
     match custom_deepcopy {
         None => p.part(obj),
-        // SAFETY: `f` is a live object held by the reduce parts.
-        Some(f) if unsafe { pyo3_ffi::PyCallable_Check(f) } == 0 => ffi::call2(f, obj, ffi::none()),
-        Some(_) => Err(ffi::raise(
-            exc_types::type_error(),
-            "copium cannot use the 6th item of a reduce value (the deepcopy function \
-             Python 3.9's copy._reconstruct accepts) to copy the other items",
-        )),
+        Some(f) => custom_part(f, obj),
     }
+}
+
+/// The copy of `obj` by a 3.9 reduce value's 6th item `f`.
+pub fn custom_part(f: *mut PyObject, obj: *mut PyObject) -> R<Owned> {
+    // SAFETY: `f` is a live object held by the reduce parts.
+    if unsafe { pyo3_ffi::PyCallable_Check(f) } == 0 {
+        return ffi::call2(f, obj, ffi::none());
+    }
+    Err(ffi::raise(
+        exc_types::type_error(),
+        "copium cannot use the 6th item of a reduce value (the deepcopy function \
+         Python 3.9's copy._reconstruct accepts) to copy the other items",
+    ))
 }
 
 /// `_reconstruct(x, memo, *rv)`.
@@ -264,7 +271,7 @@ pub fn set_state(y: *mut PyObject, state: *mut PyObject) -> R<()> {
 
 /// `a, b = pair`: natively for an exact 2-tuple, else by Python, whose unpacking errors
 /// (and their wording on this version) are stdlib's.
-fn unpack2(pair: *mut PyObject) -> R<(Owned, Owned)> {
+pub fn unpack2(pair: *mut PyObject) -> R<(Owned, Owned)> {
     static PAIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let pair = if types::is_exact_tuple(pair) && ffi::tuple_len(pair) == 2 {
         ffi::new_ref(pair)

@@ -67,6 +67,10 @@ pub struct Semantics {
     /// The longest reduce value `copy.copy`'s `_reconstruct` accepts: 3.9's took a sixth
     /// positional parameter (its `deepcopy` default), which a shallow copy never uses.
     pub max_shallow_reduce_items: isize,
+    /// Whether a new instance's `__dict__` can be replaced by `PyObject_GenericSetDict` (pins
+    /// install a copied state dict that way). Not on 3.13, where an instance whose attribute
+    /// values are still inline goes on reading them, and misses the installed dict's.
+    pub instance_dict_replaceable: bool,
     pub deep_atomic_from: Source,
     pub shallow_atomic_from: Source,
     /// Classes whose own `__deepcopy__` returns the instance itself for the exact class, as
@@ -217,6 +221,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
         },
         frozendict,
         max_shallow_reduce_items: if version >= (3, 10) { 5 } else { 6 },
+        instance_dict_replaceable: version != (3, 13),
         deep_atomic_from: deep_from,
         shallow_atomic_from: shallow_from,
         self_copiers: if version <= SELF_COPIERS_CHECKED_UP_TO {

@@ -16,13 +16,16 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-from parity import assert_deepcopy_parity
+from parity import assert_deepcopy_parity, assert_same_graph
 
 import copium
+import copium.extra
 import copium.patch
 from copium import _copium
 from copium._bench import cli, measure, report, workloads
+from copium._bench import pins as pins_bench
 from copium._bench.session import Timing, WorkloadResult
+from copium.extra import clear_pins, pin
 
 ALL_NAMES = [workload.name for workload in workloads.WORKLOADS]
 
@@ -267,3 +270,39 @@ def test_chart_is_an_svg_with_a_bar_label_per_workload(tmp_path: Path) -> None:
     for workload in workloads.WORKLOADS:
         if workload.group == workloads.FLAT:
             assert workload.name in text
+
+
+# ------------------------------------------------------------------ pins
+
+
+@pytest.mark.parametrize("case", pins_bench.CASES, ids=[case.name for case in pins_bench.CASES])
+def test_the_pin_cases_copy_exactly_like_the_stdlib_pinned_or_not(case: pins_bench.Case) -> None:
+    obj, target = case.build()
+    reference = copy.deepcopy(obj)
+    try:
+        the_pin = pin(target)
+        assert_same_graph(obj, reference, copium.deepcopy(obj))
+        if target is obj:
+            assert_same_graph(obj, reference, the_pin.copy())
+    finally:
+        clear_pins()
+    assert_same_graph(obj, reference, copium.deepcopy(obj))
+
+
+def test_the_pin_cases_hold_the_objects_the_targets_name() -> None:
+    records = pins_bench.records_1k()
+    assert len(records) == 1000 and len({id(record) for record in records}) == 1000
+    assert [record["id"] for record in records] == list(range(1000))
+    request, state = pins_bench.CASES[2].build()
+    assert request["state"] is state and request["previous"][0] is state["users"][0]
+
+
+def test_pins_run_prints_a_row_for_every_case_and_leaves_nothing_pinned() -> None:
+    process = run_bench("--pins", "--repeats", "1", "--min-time", "0")
+    assert process.returncode == 0, process.stderr
+    lines = process.stdout.splitlines()
+    assert any(line.startswith("python:") for line in lines)
+    for case in pins_bench.CASES:
+        assert any(line.startswith(case.name + " ") for line in lines), case.name
+    assert "Pin.copy()" in process.stdout
+    assert len(copium.extra.pins()) == 0

@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="only workloads whose name or class contains TEXT (repeatable)",
     )
+    parser.add_argument(
+        "--pins",
+        action="store_true",
+        help="instead of the workloads: copium.deepcopy against copies from a pin "
+        "(copium.extra.pin) of the same objects, alternating",
+    )
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress output")
     return parser  # fmt: skip
@@ -174,6 +180,19 @@ def _as_json(
     }
 
 
+def _pins(info: dict[str, Any], settings: session.Settings, markdown: bool) -> int:
+    from copium._bench import pins
+
+    print("\n".join(_header(info, settings, None, markdown)))
+    print()
+    results = pins.run(settings)
+    print(report.render(pins.table(results), markdown=markdown))
+    broken = [(result.case.name, side) for result in results for side in result.unequal]
+    for case, side in broken:
+        print(f"error: {side} of {case} does not equal copy.deepcopy's copy", file=sys.stderr)
+    return 1 if broken else 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     workloads = _selected(args.select)
@@ -195,6 +214,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 2
 
     info = machine.describe()
+    if args.pins:
+        return _pins(info, settings, args.markdown)
     sides: list[implementations.Implementation] = [
         implementations.stdlib(),
         implementations.this_copium(),

@@ -77,6 +77,21 @@ assert_type(copium.extra.repeatcall(lambda: Point(0, 0), 3), list[Point])
 copium.extra.repeatcall(Point(0, 0), 3)  # type: ignore[arg-type]
 copium.extra.replicate(orders, "3")  # type: ignore[arg-type]
 
+# pins: a Pin copies its object's type.
+order_pin = copium.extra.pin(orders)
+assert_type(order_pin, copium.extra.Pin[dict[str, list[int]]])
+assert_type(order_pin.copy(), dict[str, list[int]])
+assert_type(order_pin(), dict[str, list[int]])
+assert_type(order_pin.obj, dict[str, list[int]])
+assert_type(order_pin.hits, int)
+assert_type(order_pin.planned + order_pin.runs_code, int)
+assert_type(copium.extra.pinned(orders), Optional[copium.extra.Pin[dict[str, list[int]]]])
+assert_type(copium.extra.unpin(orders), bool)
+assert_type(copium.extra.clear_pins(), int)
+assert_type(copium.extra.pins()[id(orders)], copium.extra.Pin[Any])
+order_pin(orders)  # type: ignore[arg-type]
+copium.extra.pins()[id(orders)] = order_pin  # type: ignore[index]
+
 # copium 0.1.0's spellings of copium.config, at the top level
 copium.configure()
 copium.configure(memo="dict")

@@ -196,9 +196,7 @@ pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
         set_state(y.as_ptr(), state.as_ptr())?;
     }
     if let Some(listitems) = optional(parts, 3) {
-        // `y.append` is looked up for each item, after copying it, as stdlib does (an
-        // object without `append` is fine while there are no items); found once, it is kept.
-        let mut append: Option<Owned> = None;
+        let mut append = Appender::default();
         let it = ffi::get_iter(listitems)?;
         while let Some(item) = ffi::iter_next(it.as_ptr())? {
             let item = if P::DEEP {
@@ -206,17 +204,7 @@ pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
             } else {
                 item
             };
-            if append.is_none() && types::is_exact_list(y.as_ptr()) {
-                ffi::list_append(y.as_ptr(), item.as_ptr())?;
-                continue;
-            }
-            let f = match &append {
-                Some(f) => f.as_ptr(),
-                None => append
-                    .insert(ffi::getattr(y.as_ptr(), statics().names.append.as_ptr())?)
-                    .as_ptr(),
-            };
-            drop(ffi::call1(f, item.as_ptr())?);
+            append.push(y.as_ptr(), item.as_ptr())?;
         }
     }
     if let Some(dictitems) = optional(parts, 4) {
@@ -282,4 +270,29 @@ pub fn unpack2(pair: *mut PyObject) -> R<(Owned, Owned)> {
         ffi::new_ref(ffi::tuple_item(pair.as_ptr(), 0)),
         ffi::new_ref(ffi::tuple_item(pair.as_ptr(), 1)),
     ))
+}
+
+/// `y.append(item)` for each of a reduce value's list items. `y.append` is looked up for each
+/// item, after copying it, as stdlib does (an object without `append` is fine while there are
+/// no items); found once, it is kept.
+#[derive(Default)]
+pub struct Appender {
+    append: Option<Owned>,
+}
+
+impl Appender {
+    pub fn push(&mut self, y: *mut PyObject, item: *mut PyObject) -> R<()> {
+        if self.append.is_none() && types::is_exact_list(y) {
+            return ffi::list_append(y, item);
+        }
+        let f = match &self.append {
+            Some(f) => f.as_ptr(),
+            None => self
+                .append
+                .insert(ffi::getattr(y, statics().names.append.as_ptr())?)
+                .as_ptr(),
+        };
+        drop(ffi::call1(f, item)?);
+        Ok(())
+    }
 }

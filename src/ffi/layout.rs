@@ -91,19 +91,29 @@ pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> b
     }
 }
 
+/// The address of item `i` of a tuple whose items start `at` bytes into the object.
+///
+/// # Safety
+/// `at` is the probed offset of the items and `i` is in bounds of the live tuple `tuple`.
+#[inline(always)]
+unsafe fn tuple_slot(tuple: *mut PyObject, at: usize, i: Py_ssize_t) -> *mut *mut PyObject {
+    // SAFETY: the caller's contract keeps the address inside the tuple's item array.
+    unsafe {
+        tuple
+            .cast::<u8>()
+            .add(at)
+            .cast::<*mut PyObject>()
+            .add(i as usize)
+    }
+}
+
 /// Borrowed item `i` of a tuple; the caller has checked `i < len(tuple)`.
 #[inline(always)]
 pub fn tuple_item(tuple: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
     let at = TUPLE_ITEMS_AT.load(Ordering::Relaxed);
     if at != 0 {
         // SAFETY: as for lists; the items of a tuple live inside the object from `at` on.
-        unsafe {
-            *tuple
-                .cast::<u8>()
-                .add(at)
-                .cast::<*mut PyObject>()
-                .add(i as usize)
-        }
+        unsafe { *tuple_slot(tuple, at, i) }
     } else {
         // SAFETY: `tuple` is a live tuple and `i` is in bounds.
         unsafe { ffi::PyTuple_GetItem(tuple, i) }
@@ -118,13 +128,7 @@ pub fn tuple_fill(tuple: *mut PyObject, i: Py_ssize_t, item: Owned) {
     if at != 0 {
         // SAFETY: the probe confirmed the layout; `i` is in bounds of a fresh tuple whose
         // slot holds no reference yet, so the stolen reference simply takes it.
-        unsafe {
-            *tuple
-                .cast::<u8>()
-                .add(at)
-                .cast::<*mut PyObject>()
-                .add(i as usize) = item.into_ptr();
-        }
+        unsafe { *tuple_slot(tuple, at, i) = item.into_ptr() };
     } else {
         // SAFETY: `tuple` is fresh and unshared, `i` in bounds; PyTuple_SetItem steals `item`.
         unsafe { ffi::PyTuple_SetItem(tuple, i, item.into_ptr()) };

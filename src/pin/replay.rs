@@ -19,7 +19,7 @@ use crate::ffi::{self, exc_types, Owned, PyObject, Py_ssize_t, R};
 use crate::native_memo::NativeMemo;
 use crate::recursion::Depth;
 use crate::reduce;
-use crate::types::{self, statics};
+use crate::types;
 use crate::user_memo::UserMemo;
 
 /// How a replay keeps track of the copies it made.
@@ -417,21 +417,10 @@ impl<'p, T: Track> Replay<'p, T> {
                 }
             }
         }
-        // `y.append` looked up after each item's copy until found, as `reduce.rs` does.
-        let mut append: Option<Owned> = None;
+        let mut append = reduce::Appender::default();
         for c in &r.listitems {
             let item = self.child(c)?;
-            if append.is_none() && types::is_exact_list(y.as_ptr()) {
-                ffi::list_append(y.as_ptr(), item.as_ptr())?;
-                continue;
-            }
-            let f = match &append {
-                Some(f) => f.as_ptr(),
-                None => append
-                    .insert(ffi::getattr(y.as_ptr(), statics().names.append.as_ptr())?)
-                    .as_ptr(),
-            };
-            drop(ffi::call1(f, item.as_ptr())?);
+            append.push(y.as_ptr(), item.as_ptr())?;
         }
         for (k, v) in &r.dictitems {
             let k = self.child(k)?;

@@ -1,10 +1,11 @@
 """Context managers that change copium's process-wide state for a block and always restore
-it: engine settings (``copium.config``) and whether ``copy.deepcopy`` is patched."""
+it: engine settings (``copium.config``) and whether ``copy.deepcopy`` is patched; and a
+probe that tells which engine copied an object."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import copium
@@ -36,3 +37,29 @@ def patch_state(enabled: bool) -> Iterator[None]:
             copium.patch.enable()
         else:
             copium.patch.disable()
+
+
+@contextlib.contextmanager
+def unpatched_with_native_memo() -> Iterator[None]:
+    """The suite may run with COPIUM_PATCH_DEEPCOPY=1 or COPIUM_USE_DICT_MEMO=1 set: the block
+    runs unpatched with the native memo, and things are put back afterwards."""
+    with patch_state(False), engine_settings(memo="native"):
+        yield
+
+
+class MemoProbe:
+    """Records the memo its __deepcopy__ receives."""
+
+    def __init__(self) -> None:
+        self.memo: Any = None
+
+    def __deepcopy__(self, memo: Any) -> MemoProbe:
+        self.memo = memo
+        return MemoProbe()
+
+
+def copied_by(deepcopy: Callable[[MemoProbe], Any]) -> str:
+    """Which engine ``deepcopy`` ran on a probe: ``"copium"`` or ``"stdlib"``."""
+    probe = MemoProbe()
+    deepcopy(probe)
+    return "copium" if isinstance(probe.memo, copium.memo) else "stdlib"

@@ -22,22 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_state import MemoProbe
 
 import copium
 import copium.config
 
 DEFAULTS = {"memo": "native", "on_incompatible": "warn", "suppress_warnings": []}
-
-
-class MemoProbe:
-    """Records the memo its __deepcopy__ receives."""
-
-    def __init__(self) -> None:
-        self.memo: Any = None
-
-    def __deepcopy__(self, memo: Any) -> MemoProbe:
-        self.memo = memo
-        return MemoProbe()
 
 
 class NeedsDictMemo:

@@ -16,6 +16,7 @@ from copy import deepcopy as deepcopy_imported_before_enable
 from typing import Any, Callable
 
 import pytest
+from engine_state import MemoProbe, copied_by, unpatched_with_native_memo
 
 import copium
 import copium.config
@@ -35,36 +36,10 @@ STDLIB_DEEPCOPY = copy.deepcopy
 STDLIB_CODE, STDLIB_DEFAULTS, STDLIB_SIGNATURE = stdlib_deepcopy_state()
 
 
-class MemoProbe:
-    """Records the memo its __deepcopy__ receives."""
-
-    def __init__(self) -> None:
-        self.memo: Any = None
-
-    def __deepcopy__(self, memo: Any) -> MemoProbe:
-        self.memo = memo
-        return MemoProbe()
-
-
-def copied_by(deepcopy: Callable[..., Any]) -> str:
-    probe = MemoProbe()
-    deepcopy(probe)
-    return "copium" if isinstance(probe.memo, copium.memo) else "stdlib"
-
-
 @pytest.fixture(autouse=True)
-def unpatched_with_native_memo() -> Iterator[None]:
-    # The suite may run with COPIUM_PATCH_DEEPCOPY=1 or COPIUM_USE_DICT_MEMO=1 set:
-    # start each test unpatched with the native memo, and put things back afterwards.
-    was_enabled = copium.patch.enabled()
-    settings = copium.config.get()
-    copium.patch.disable()
-    copium.config.apply(memo="native")
-    yield
-    copium.patch.disable()
-    if was_enabled:
-        copium.patch.enable()
-    copium.config.apply(**settings)
+def unpatched() -> Iterator[None]:
+    with unpatched_with_native_memo():
+        yield
 
 
 def test_copy_deepcopy_is_the_stdlib_until_enabled() -> None:

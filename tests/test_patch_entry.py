@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
+from engine_state import MemoProbe, copied_by, unpatched_with_native_memo
 
 import copium
 import copium.config
@@ -26,34 +27,10 @@ ENTRY = "function entry points"
 IN_USE = ENTRY in copium.__about__.__internals__
 
 
-class MemoProbe:
-    """Records the memo its __deepcopy__ receives."""
-
-    def __init__(self) -> None:
-        self.memo: Any = None
-
-    def __deepcopy__(self, memo: Any) -> MemoProbe:
-        self.memo = memo
-        return MemoProbe()
-
-
-def copied_by(call: Callable[[MemoProbe], Any]) -> str:
-    probe = MemoProbe()
-    call(probe)
-    return "copium" if isinstance(probe.memo, copium.memo) else "stdlib"
-
-
 @pytest.fixture(autouse=True)
-def unpatched_with_native_memo() -> Iterator[None]:
-    was_enabled = copium.patch.enabled()
-    settings = copium.config.get()
-    copium.patch.disable()
-    copium.config.apply(memo="native")
-    yield
-    copium.patch.disable()
-    if was_enabled:
-        copium.patch.enable()
-    copium.config.apply(**settings)
+def unpatched() -> Iterator[None]:
+    with unpatched_with_native_memo():
+        yield
 
 
 def test_the_entry_point_is_used_exactly_from_3_12_where_copium_may_look_it_up() -> None:

@@ -391,8 +391,9 @@ impl Planner {
         if let Some(copier) = ffi::getattr_not_none(x, statics().names.deepcopy.as_ptr())? {
             // As deepcopy's dispatch does: a class whose module was imported since copium last
             // looked may be one whose `__deepcopy__` returns the object itself.
-            if crate::self_copiers::register_now(tp)? && crate::self_copiers::still_returns_self(tp)
-            {
+            let registered = crate::self_copiers::register_now(tp)?
+                && crate::self_copiers::still_returns_self(tp);
+            if registered || returns_itself(x, tp) {
                 return Ok(Child::Same(ffi::new_ref(x)));
             }
             self.hooks = true;
@@ -554,6 +555,52 @@ impl Planner {
             }
         }
     }
+}
+
+/// Is `x`'s `__deepcopy__` one of the stdlib's that return the object and do nothing else?
+/// `decimal.Decimal`'s when it is the C type's method (`return self`), and
+/// `fractions.Fraction`'s (`if type(self) == Fraction: return self`), for exact instances.
+/// `deepcopy` then returns `x` itself and stores nothing in the memo (it stores only a copy
+/// that differs), so the plan keeps `x` as it is instead of calling the method at every
+/// copy. Anything unexpected while finding out answers no (the method is then called).
+fn returns_itself(x: *mut PyObject, tp: *mut PyTypeObject) -> bool {
+    // SAFETY: the planner only runs while attached to the interpreter (GIL held).
+    let py = unsafe { Python::assume_attached() };
+    let found = || -> PyResult<bool> {
+        let modules = py.import("sys")?.getattr("modules")?;
+        let modules = modules.cast::<pyo3::types::PyDict>()?;
+        let class = |module: &str, name: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            match modules.get_item(module)? {
+                Some(m) => Ok(Some(m.getattr(name)?)),
+                None => Ok(None),
+            }
+        };
+        // SAFETY: `x` is a live object.
+        let x = unsafe { Bound::from_borrowed_ptr(py, x) };
+        if x.hasattr("__dict__")? {
+            return Ok(false);
+        }
+        if let Some(decimal) = class("decimal", "Decimal")? {
+            if decimal.as_ptr() == tp.cast() {
+                // The C type's method (a method descriptor), not `_pydecimal`'s function.
+                let method = decimal.getattr("__dict__")?.get_item("__deepcopy__")?;
+                let c_method = py.import("types")?.getattr("MethodDescriptorType")?;
+                return Ok(method.get_type().is(&c_method));
+            }
+        }
+        let Some(fraction) = class("fractions", "Fraction")? else {
+            return Ok(false);
+        };
+        if fraction.as_ptr() != tp.cast() {
+            return Ok(false);
+        }
+        let method = fraction.getattr("__dict__")?.get_item("__deepcopy__")?;
+        Ok(
+            method.getattr("__module__")?.extract::<String>()? == "fractions"
+                && method.getattr("__qualname__")?.extract::<String>()? == "Fraction.__deepcopy__",
+        )
+    };
+    found().unwrap_or(false)
 }
 
 /// The arguments of `func(*args)` for reduce arguments that are false: an exact tuple as it

@@ -7,6 +7,7 @@ use crate::types::{self, statics};
 
 /// `_deepcopy_list`: the copy is memoized before its items are copied (cycles), items are
 /// read by index while the index is below the list's current length (like a list iterator).
+#[inline(always)]
 pub fn list<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     if M::NATIVE {
         return list_native(e, x, key);
@@ -27,12 +28,12 @@ pub fn list<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Own
 /// are then replaced by their copies. Every index is still read at its turn (user code
 /// run by an earlier item's copy may have changed the original), and the copy grows or is
 /// cut to the length the original ends with, as stdlib's appending loop would produce.
+#[inline(always)]
 fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
-    let n = ffi::list_len(x);
     let mut run = types::AtomicRun::new();
-    let mut i = ffi::list_prefix(x, |item| run.holds(item)) as Py_ssize_t;
-    let y = ffi::list_slice(x, 0, n)?;
-    if i < n || !e.at_unobserved_root() {
+    let (y, prefix) = ffi::list_copy_counting(x, |item| run.holds(item))?;
+    let mut i = prefix as Py_ssize_t;
+    if i < ffi::list_len(y.as_ptr()) || !e.at_unobserved_root() {
         e.memo.store(key, &y)?;
     }
     // Until an item's copy runs Python code, nothing can change `x`: the first non-atomic
@@ -253,7 +254,7 @@ fn drop_unprocessed(
 pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let n = ffi::tuple_len(x);
     // Copies of items 0..copies.len(), kept once some item copied to a different object.
-    let mut copies: Vec<Owned> = Vec::new();
+    let mut copies = ffi::Items::new();
     let mut differs = false;
     let mut reentrant = !M::NATIVE;
     // The native memo never holds atomics, so a leading run of them needs no engine call.
@@ -290,7 +291,7 @@ pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Ow
         }
     }
     if differs {
-        ffi::tuple_from_vec(copies)
+        ffi::tuple_from(copies.into_iter())
     } else {
         Ok(ffi::new_ref(x))
     }

@@ -13,9 +13,11 @@ pub struct KeepAlive {
 impl KeepAlive {
     #[inline(always)]
     pub fn push(&mut self, obj: Owned) -> Result<(), crate::memo::NoMemory> {
-        self.items
-            .try_reserve(1)
-            .map_err(|_| crate::memo::NoMemory)?;
+        if self.items.len() == self.items.capacity() {
+            self.items
+                .try_reserve(1)
+                .map_err(|_| crate::memo::NoMemory)?;
+        }
         self.items.push(obj);
         Ok(())
     }

@@ -109,11 +109,9 @@ pub fn reduce_parts<P: Parts>(rv: *mut PyObject) -> R<Owned> {
         let step = python_step(&DEEP, "reduce_parts_deep")?;
         ffi::call_tuple(
             step,
-            ffi::tuple_from_vec(vec![
-                ffi::new_ref(none),
-                ffi::new_ref(none),
-                ffi::new_ref(rv),
-            ])?
+            ffi::tuple_from(
+                [ffi::new_ref(none), ffi::new_ref(none), ffi::new_ref(rv)].into_iter(),
+            )?
             .as_ptr(),
         )
     } else {
@@ -173,13 +171,12 @@ pub fn reconstruct<P: Parts>(p: &mut P, key: &P::Key, rv: Owned) -> R<Owned> {
     let custom_deepcopy = (P::DEEP && ffi::tuple_len(parts) > 5).then(|| ffi::tuple_item(parts, 5));
 
     let y = if P::DEEP && ffi::is_true(args)? {
-        // Copied into a vector first: no half-filled tuple while user code runs.
         let src = as_tuple(args)?;
         let n = ffi::tuple_len(src.as_ptr());
         let copied = (0..n)
             .map(|i| part(p, custom_deepcopy, ffi::tuple_item(src.as_ptr(), i)))
-            .collect::<R<Vec<Owned>>>()?;
-        ffi::call_tuple(func, ffi::tuple_from_vec(copied)?.as_ptr())?
+            .collect::<R<ffi::Items>>()?;
+        ffi::call_tuple(func, ffi::tuple_from(copied.into_iter())?.as_ptr())?
     } else if types::is_exact_tuple(args) {
         ffi::call_tuple(func, args)?
     } else {

@@ -13,8 +13,10 @@ import datetime
 import decimal
 import enum
 import fractions
+import gc
 import types
 import weakref
+from typing import Any
 
 import pytest
 from parity import assert_deepcopy_parity
@@ -172,6 +174,9 @@ class CollidingKey:
         return "same key"
 
 
+_shared_sublist = [1, [2]]
+
+
 CASES = {
     "dict-whose-copied-keys-collide": {CollidingKey(1): "first", CollidingKey(2): "second"},
     "empty-list": [],
@@ -230,6 +235,14 @@ CASES = {
     "weak-value-dictionary": _weak_value_dictionary(),
     "mapping-proxy-inside-list": [types.MappingProxyType({"k": 1})],
     "big-flat-list": list(range(10_000)),
+    # A list is copied in one pass that also finds where its leading atomics end: the first
+    # item to copy may sit anywhere, the rest of the list after it still copied item by item.
+    "list-copied-item-first": [[0], *range(40)],
+    "list-copied-item-after-many-atomics": [*range(40), [40], *range(41, 80)],
+    "list-copied-item-last": [*range(40), {"last": [1]}],
+    "list-of-one-copied-item": [[1]],
+    "list-of-atomics-of-two-types-then-a-copied-item": [*range(20), *map(str, range(20)), [1]],
+    "list-of-one-shared-sublist-many-times": [_shared_sublist] * 40,
     "big-dict": {str(index): [index] for index in range(2_000)},
     # Dicts are copied from a clone of the original: the item order must stay stdlib's
     # wherever the first item to copy sits and whatever keys come after it.
@@ -303,3 +316,31 @@ def test_dict_keys_are_copied_too() -> None:
     (copied_key,) = result
     assert copied_key == key
     assert copied_key is not key
+
+
+class _AppendsWhenCollected:
+    """Cyclic garbage whose finalizer grows a list: a collection can start inside any
+    allocation (before 3.12) and run it in the middle of that list's copy."""
+
+    def __init__(self, target: list[Any]) -> None:
+        self.target = target
+        self.cycle = self
+
+    def __del__(self) -> None:
+        self.target.append([len(self.target)])
+
+
+def test_a_list_grown_by_finalizers_while_it_is_copied_copies_a_prefix_of_it() -> None:
+    target: list[Any] = [*range(30), [0]]
+    threshold = gc.get_threshold()
+    try:
+        for _ in range(20):
+            _AppendsWhenCollected(target)
+            gc.set_threshold(1)
+            copy_ = copium.deepcopy(target)
+            gc.set_threshold(*threshold)
+            assert len(copy_) >= 31
+            assert copy_ == target[: len(copy_)]
+            assert not any(c is t for c, t in zip(copy_, target) if isinstance(t, list))
+    finally:
+        gc.set_threshold(*threshold)

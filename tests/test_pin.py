@@ -263,6 +263,27 @@ def test_cycles_close_where_deepcopy_closes_them() -> None:
         assert_copy_of(obj, stdlib_copy.deepcopy(obj), copy_)
 
 
+def test_dicts_of_mostly_atomics_copy_their_container_values_into_place() -> None:
+    # Containers before, between and after atomics, and a key deleted before pinning.
+    obj: dict[str, Any] = {"first": [1], "n": 1, "gone": 0, "middle": {"k": "v"}, "s": "x"}
+    del obj["gone"]
+    obj["last"] = (["t"],)
+    obj["loop"] = [obj]
+    p = pin(obj)
+    for copy_ in (p.copy(), p.copy()):
+        assert_copy_of(obj, stdlib_copy.deepcopy(obj), copy_)
+        assert list(copy_) == list(obj)
+        assert copy_["loop"][0] is copy_
+
+
+def test_copies_of_dicts_holding_containers_are_tracked_by_the_collector() -> None:
+    # A dict of atomics starts untracked; one whose copy holds containers must be tracked,
+    # or a cycle through it would never be collected.
+    obj = {"id": 1, "tags": ["a"], "name": "x"}
+    copy_ = pin(obj).copy()
+    assert gc.is_tracked(copy_)
+
+
 def test_a_tuple_reached_through_its_own_items_is_the_copy_deepcopy_makes() -> None:
     inner: list[Any] = []
     outer = (inner,)

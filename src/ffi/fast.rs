@@ -56,19 +56,43 @@ pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
     Ok(())
 }
 
-/// How many leading items of a list satisfy `pred` (which must not run Python code).
+/// `list[:]`, and how many of its leading items satisfy `pred` (which must not run Python
+/// code), counted in the same pass that fills the copy.
 #[inline(always)]
-pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
-    // SAFETY: `list` is a live list.
-    let n = unsafe { ffi::PyList_GET_SIZE(list) } as usize;
-    if n == 0 {
-        return 0; // an empty list's array pointer may be NULL, which no slice may hold
+pub fn list_copy_counting(
+    list: *mut PyObject,
+    mut pred: impl FnMut(*mut PyObject) -> bool,
+) -> R<(Owned, usize)> {
+    let n = list_len(list);
+    if n > 0 {
+        // SAFETY: creates a new list whose `n` empty slots are filled below before it is used.
+        let y = owned(unsafe { ffi::PyList_New(n) })?;
+        // A collection triggered by the allocation may have run code that resized `list`;
+        // the slice below then reads the list as it is now.
+        if list_len(list) == n {
+            let mut prefix = n as usize;
+            for i in 0..n {
+                let item = list_item(list, i);
+                if prefix == n as usize && !pred(item) {
+                    prefix = i as usize;
+                }
+                // SAFETY: `item` is live and slot `i` of the new, unshared `y` is still
+                // empty; nothing here runs Python code, so neither list changes meanwhile.
+                unsafe {
+                    incref(item);
+                    ffi::PyList_SET_ITEM(y.as_ptr(), i, item);
+                }
+            }
+            return Ok((y, prefix));
+        }
     }
-    // SAFETY: `ob_item` holds `n` initialized items; `pred` runs no Python code, so the
-    // array stays as it is while it is read.
-    let items =
-        unsafe { std::slice::from_raw_parts((*list.cast::<ffi::PyListObject>()).ob_item, n) };
-    items.iter().take_while(|&&item| pred(item)).count()
+    // The slice holds the original's items as they were when it was made, and reading them
+    // runs no Python code.
+    let y = super::list_slice(list, 0, list_len(list))?;
+    let prefix = (0..list_len(y.as_ptr()))
+        .take_while(|&i| pred(list_item(y.as_ptr(), i)))
+        .count();
+    Ok((y, prefix))
 }
 
 #[inline(always)]

@@ -71,24 +71,72 @@ pub fn list_set(list: *mut PyObject, i: Py_ssize_t, item: Owned) -> R<()> {
     }
 }
 
-/// How many leading items of a list satisfy `pred` (which must not run Python code).
+/// `list[:]`, and how many of its leading items satisfy `pred` (which must not run Python
+/// code), counted in the same pass that fills the copy: each item is read once, so a flat
+/// list costs little more than the slice itself (and a short one less than
+/// `PyList_GetSlice` followed by a second read).
 #[inline(always)]
-pub fn list_prefix(list: *mut PyObject, mut pred: impl FnMut(*mut PyObject) -> bool) -> usize {
+pub fn list_copy_counting(
+    list: *mut PyObject,
+    mut pred: impl FnMut(*mut PyObject) -> bool,
+) -> R<(Owned, usize)> {
     // SAFETY: `list` is a live list, so `Py_SIZE` is its length.
-    let n = unsafe { ffi::Py_SIZE(list) } as usize;
-    if n == 0 {
-        return 0; // an empty list's array pointer may be NULL, which no slice may hold
+    let n = unsafe { ffi::Py_SIZE(list) };
+    if LISTS_IN_PLACE.load(Ordering::Relaxed) && n > 0 {
+        // SAFETY: creates a new list whose `n` empty slots are filled below before it is used.
+        let y = super::owned(unsafe { ffi::PyList_New(n) })?;
+        // A collection triggered by the allocation may have run code that resized `list`;
+        // the slice below then reads the list as it is now.
+        // SAFETY: `list` is still a live list.
+        if unsafe { ffi::Py_SIZE(list) } == n {
+            // SAFETY: the probe confirmed the layout; both arrays hold `n` slots, the source
+            // ones initialized. Nothing here runs Python code, so neither list changes.
+            let prefix =
+                unsafe { fill_counting(list_items(list), list_items(y.as_ptr()), n, pred) };
+            return Ok((y, prefix));
+        }
     }
-    if LISTS_IN_PLACE.load(Ordering::Relaxed) {
-        // SAFETY: the probe confirmed the layout; the array holds `n` initialized items and,
-        // as `pred` runs no Python code, stays as it is while it is read.
-        let items = unsafe { std::slice::from_raw_parts(list_items(list), n) };
-        items.iter().take_while(|&&item| pred(item)).count()
-    } else {
-        (0..n)
-            .take_while(|&i| pred(list_item(list, i as Py_ssize_t)))
-            .count()
+    let y = super::list_slice(list, 0, n)?;
+    // The slice holds the original's items as they were when it was made (a collection
+    // during its allocation may have run code), and reading them runs none.
+    let m = list_len_of(y.as_ptr());
+    let prefix = (0..m)
+        .take_while(|&i| pred(list_item(y.as_ptr(), i)))
+        .count();
+    Ok((y, prefix))
+}
+
+#[inline(always)]
+fn list_len_of(list: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: `list` is a live list, so `Py_SIZE` is its length.
+    unsafe { ffi::Py_SIZE(list) }
+}
+
+/// Copies `n` items from `src` to the empty slots of `dst`, each with a new reference, and
+/// returns how many leading ones satisfy `pred`.
+///
+/// # Safety
+/// `src` holds `n` live items and `dst` `n` empty slots of a list no one else sees yet.
+#[inline(always)]
+unsafe fn fill_counting(
+    src: *const *mut PyObject,
+    dst: *const *mut PyObject,
+    n: Py_ssize_t,
+    mut pred: impl FnMut(*mut PyObject) -> bool,
+) -> usize {
+    let (src, dst) = (
+        std::slice::from_raw_parts(src, n as usize),
+        std::slice::from_raw_parts_mut(dst.cast_mut(), n as usize),
+    );
+    let mut prefix = n as usize;
+    for (i, (&item, slot)) in src.iter().zip(dst.iter_mut()).enumerate() {
+        if prefix == n as usize && !pred(item) {
+            prefix = i;
+        }
+        super::incref(item);
+        *slot = item;
     }
+    prefix
 }
 
 /// The address of item `i` of a tuple whose items start `at` bytes into the object.

@@ -8,8 +8,8 @@ use std::ptr;
 pub const VARIANT: &str = "abi3";
 
 pub use super::layout::{
-    in_place as items_in_place, init as init_layout, list_item, list_prefix, list_set, tuple_fill,
-    tuple_item, tuple_prefix,
+    in_place as items_in_place, init as init_layout, list_copy_counting, list_item, list_set,
+    tuple_fill, tuple_item, tuple_prefix,
 };
 
 extern "C" {

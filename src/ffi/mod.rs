@@ -262,9 +262,15 @@ pub fn getattr_not_none(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Own
 }
 
 /// A new tuple of `items`, filled before anything else can see it.
-pub fn tuple_from_vec(items: Vec<Owned>) -> R<Owned> {
+/// Copies gathered before the tuple that will hold them exists (user code running meanwhile
+/// must never meet a tuple with empty slots); the short runs of every common tuple and
+/// reduce value stay on the stack.
+pub type Items = smallvec::SmallVec<[Owned; 8]>;
+
+/// A new tuple of `items`, in order.
+pub fn tuple_from<I: ExactSizeIterator<Item = Owned>>(items: I) -> R<Owned> {
     let t = tuple_new(items.len() as Py_ssize_t)?;
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, item) in items.enumerate() {
         tuple_fill(t.as_ptr(), i as Py_ssize_t, item);
     }
     Ok(t)

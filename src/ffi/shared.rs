@@ -87,6 +87,19 @@ pub fn dict_replace(
     dict_set(dict, key, value.as_ptr())
 }
 
+/// Has the collector track a dict the engine made and is about to fill with copies through
+/// [`dict_replace`], as the first `PyDict_SetItem` of a container value would (a clone of a
+/// dict of atomics starts untracked, and an entry is replaced in place only in a tracked one).
+#[inline(always)]
+pub fn dict_track(dict: *mut PyObject) {
+    // SAFETY: `dict` is a live dict, and it is tracked only when it is not already.
+    unsafe {
+        if super::dicts::in_place() && ffi::PyObject_GC_IsTracked(dict) == 0 {
+            ffi::PyObject_GC_Track(dict.cast());
+        }
+    }
+}
+
 /// One step of dict iteration with borrowed key and value; `None` at the end.
 #[inline(always)]
 pub fn dict_next(

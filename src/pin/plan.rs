@@ -54,7 +54,8 @@ pub enum Kind {
     /// values that are copies set under their keys (in the original's order).
     Dict {
         template: Owned,
-        patches: Vec<(Owned, Child)>,
+        /// Key, copy plan, and the key's entry position in the template (and in its clones).
+        patches: Vec<(Owned, Child, Py_ssize_t)>,
     },
     /// A new dict filled item by item, `(key, value)`, each value copied before its key.
     DictItems {
@@ -180,7 +181,7 @@ impl Plan {
                 }
                 Kind::Dict { template, patches } => {
                     f(template)?;
-                    for (k, c) in patches {
+                    for (k, c, _) in patches {
                         f(k)?;
                         child_refs(c, f)?;
                     }

@@ -243,7 +243,9 @@ impl Planner {
         let kind = if items.iter().all(|(k, _)| matches!(k, Child::Same(_))) {
             let template = ffi::dict_with_capacity(items.len() as Py_ssize_t)?;
             let mut patches = Vec::new();
-            for (k, v) in items {
+            // Filled in order and never shrunk, the template holds item `i` at entry `i`
+            // (position `i + 1` of a dict iteration), as its clones do.
+            for (pos, (k, v)) in (1..).zip(items) {
                 let Child::Same(k) = k else {
                     unreachable!("checked above")
                 };
@@ -251,7 +253,7 @@ impl Planner {
                     Child::Same(v) => ffi::dict_set(template.as_ptr(), k.as_ptr(), v.as_ptr())?,
                     v => {
                         ffi::dict_set(template.as_ptr(), k.as_ptr(), ffi::none())?;
-                        patches.push((k, v));
+                        patches.push((k, v, pos));
                     }
                 }
             }
@@ -630,7 +632,7 @@ fn false_args(func: *mut PyObject, args: *mut PyObject) -> R<Owned> {
     while let Some(item) = ffi::iter_next(it.as_ptr())? {
         items.push(item);
     }
-    ffi::tuple_from_vec(items)
+    ffi::tuple_from(items.into_iter())
 }
 
 /// The callable of a reduce value, resolved: `copyreg.__newobj__(cls, *args)` is
@@ -673,14 +675,11 @@ fn resolve(func: Owned, args: Args) -> R<Make> {
         Args::Copied(mut items) => {
             items.remove(0);
             if items.iter().all(|c| matches!(c, Child::Same(_))) {
-                let same = items
-                    .into_iter()
-                    .map(|c| match c {
-                        Child::Same(o) => o,
-                        _ => unreachable!("checked above"),
-                    })
-                    .collect();
-                Args::Same(ffi::tuple_from_vec(same)?)
+                let same = items.into_iter().map(|c| match c {
+                    Child::Same(o) => o,
+                    _ => unreachable!("checked above"),
+                });
+                Args::Same(ffi::tuple_from(same)?)
             } else {
                 Args::Copied(items)
             }

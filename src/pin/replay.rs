@@ -242,9 +242,12 @@ impl<'p, T: Track> Replay<'p, T> {
             Kind::Dict { template, patches } => {
                 let y = ffi::dict_copy(template.as_ptr())?;
                 self.track.stored(node, &y)?;
-                for (k, c) in patches {
+                if !patches.is_empty() {
+                    ffi::dict_track(y.as_ptr());
+                }
+                for (k, c, pos) in patches {
                     let v = self.child(c)?;
-                    ffi::dict_set(y.as_ptr(), k.as_ptr(), v.as_ptr())?;
+                    ffi::dict_replace(y.as_ptr(), *pos, k.as_ptr(), v)?;
                 }
                 Ok((y, true))
             }
@@ -343,7 +346,7 @@ impl<'p, T: Track> Replay<'p, T> {
         recheck: Option<NodeId>,
     ) -> R<(Owned, bool)> {
         let x = node.original.as_ptr();
-        let mut copies = Vec::new();
+        let mut copies = ffi::Items::new();
         if copies.try_reserve_exact(items.len()).is_err() {
             // SAFETY: sets MemoryError on the current thread, which holds the GIL.
             unsafe { pyo3_ffi::PyErr_NoMemory() };
@@ -360,7 +363,7 @@ impl<'p, T: Track> Replay<'p, T> {
             return Ok((y, false));
         }
         if differs {
-            Ok((ffi::tuple_from_vec(copies)?, false))
+            Ok((ffi::tuple_from(copies.into_iter())?, false))
         } else {
             Ok((ffi::new_ref(x), false))
         }
@@ -373,8 +376,8 @@ impl<'p, T: Track> Replay<'p, T> {
                 let copies = items
                     .iter()
                     .map(|c| self.child(c))
-                    .collect::<R<Vec<Owned>>>()?;
-                ffi::tuple_from_vec(copies)
+                    .collect::<R<ffi::Items>>()?;
+                ffi::tuple_from(copies.into_iter())
             }
         }
     }

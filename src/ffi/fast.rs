@@ -70,18 +70,28 @@ pub fn list_copy_counting(
         // A collection triggered by the allocation may have run code that resized `list`;
         // the slice below then reads the list as it is now.
         if list_len(list) == n {
+            // SAFETY: both item arrays hold `n` slots, the source ones initialized, the new
+            // list's empty and unshared; nothing here runs Python code, so neither changes.
+            let (src, dst) = unsafe {
+                (
+                    std::slice::from_raw_parts(
+                        (*list.cast::<ffi::PyListObject>()).ob_item,
+                        n as usize,
+                    ),
+                    std::slice::from_raw_parts_mut(
+                        (*y.as_ptr().cast::<ffi::PyListObject>()).ob_item,
+                        n as usize,
+                    ),
+                )
+            };
             let mut prefix = n as usize;
-            for i in 0..n {
-                let item = list_item(list, i);
+            for (i, (&item, slot)) in src.iter().zip(dst.iter_mut()).enumerate() {
                 if prefix == n as usize && !pred(item) {
-                    prefix = i as usize;
+                    prefix = i;
                 }
-                // SAFETY: `item` is live and slot `i` of the new, unshared `y` is still
-                // empty; nothing here runs Python code, so neither list changes meanwhile.
-                unsafe {
-                    incref(item);
-                    ffi::PyList_SET_ITEM(y.as_ptr(), i, item);
-                }
+                // SAFETY: `item` is a live object.
+                unsafe { incref(item) };
+                *slot = item;
             }
             return Ok((y, prefix));
         }

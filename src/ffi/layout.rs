@@ -99,17 +99,11 @@ pub fn list_copy_counting(
     let y = super::list_slice(list, 0, n)?;
     // The slice holds the original's items as they were when it was made (a collection
     // during its allocation may have run code), and reading them runs none.
-    let m = list_len_of(y.as_ptr());
+    let m = super::list_len(y.as_ptr());
     let prefix = (0..m)
         .take_while(|&i| pred(list_item(y.as_ptr(), i)))
         .count();
     Ok((y, prefix))
-}
-
-#[inline(always)]
-fn list_len_of(list: *mut PyObject) -> Py_ssize_t {
-    // SAFETY: `list` is a live list, so `Py_SIZE` is its length.
-    unsafe { ffi::Py_SIZE(list) }
 }
 
 /// Copies `n` items from `src` to the empty slots of `dst`, each with a new reference, and

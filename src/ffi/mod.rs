@@ -261,13 +261,12 @@ pub fn getattr_not_none(obj: *mut PyObject, name: *mut PyObject) -> R<Option<Own
     Ok(getattr_opt(obj, name)?.filter(|v| v.as_ptr() != none()))
 }
 
-/// A new tuple of `items`, filled before anything else can see it.
 /// Copies gathered before the tuple that will hold them exists (user code running meanwhile
 /// must never meet a tuple with empty slots); the short runs of every common tuple and
 /// reduce value stay on the stack.
 pub type Items = smallvec::SmallVec<[Owned; 8]>;
 
-/// A new tuple of `items`, in order.
+/// A new tuple of `items`, filled before anything else can see it.
 pub fn tuple_from<I: ExactSizeIterator<Item = Owned>>(items: I) -> R<Owned> {
     let t = tuple_new(items.len() as Py_ssize_t)?;
     for (i, item) in items.enumerate() {

@@ -8,6 +8,7 @@
 //! never happen while the table is being changed.
 
 use crate::ffi::{Owned, PyObject};
+use std::cell::Cell;
 
 /// Finalizer of SplitMix64: a cheap, well-distributed mix of an address.
 #[inline(always)]
@@ -58,6 +59,16 @@ const MIN_SLOTS: usize = 16;
 /// (16384 x (4 + 24 + 8) bytes) however large a copy it once made.
 pub const KEEP_SLOTS_MAX: usize = 1 << 14;
 
+/// Where the last lookup that missed stopped: the free slot its key would go in, valid while
+/// the table is at the same version. An object is looked up just before its copy is stored,
+/// with nothing stored in between for containers, so that store need not probe again.
+#[derive(Clone, Copy, Default)]
+struct Vacancy {
+    addr: usize,
+    slot: usize,
+    version: u64,
+}
+
 #[derive(Default)]
 pub struct MemoTable {
     entries: Vec<Entry>,
@@ -65,6 +76,10 @@ pub struct MemoTable {
     index: Vec<u32>,
     live: usize,
     tombstones: usize,
+    /// Changes with every change to `entries` or `index`. (The default vacancy, at
+    /// address 0, matches no object.)
+    version: u64,
+    vacancy: Cell<Vacancy>,
 }
 
 impl MemoTable {
@@ -95,7 +110,14 @@ impl MemoTable {
         let mut i = key.hash as usize & mask;
         loop {
             match self.index[i] {
-                EMPTY => return None,
+                EMPTY => {
+                    self.vacancy.set(Vacancy {
+                        addr: key.addr,
+                        slot: i,
+                        version: self.version,
+                    });
+                    return None;
+                }
                 TOMBSTONE => {}
                 slot => {
                     let e = (slot - 1) as usize;
@@ -117,9 +139,38 @@ impl MemoTable {
     }
 
     /// Stores `value` for `key`; returns the value it replaced, for the caller to release.
-    /// One walk along the probe sequence both looks for the key and finds where it goes.
-    #[inline]
+    /// Straight into the slot the last lookup found free when nothing changed since, and
+    /// there is room without growing; otherwise by probing.
+    #[inline(always)]
     pub fn insert(&mut self, key: Key, value: Owned) -> Result<Option<Owned>, NoMemory> {
+        let v = self.vacancy.get();
+        let n = self.entries.len();
+        if v.addr == key.addr
+            && v.version == self.version
+            && n < self.entries.capacity()
+            && (n + 1) * 2 <= self.index.len()
+        {
+            // SAFETY: n < capacity (checked above), so element n is allocated; it is written
+            // before the length covers it. (`push` here was left out of line, a call per store.)
+            unsafe {
+                self.entries.as_mut_ptr().add(n).write(Entry {
+                    key,
+                    value: Some(value),
+                });
+                self.entries.set_len(n + 1);
+            }
+            self.index[v.slot] = (n + 1) as u32;
+            self.live += 1;
+            self.version += 1;
+            return Ok(None);
+        }
+        self.insert_probing(key, value)
+    }
+
+    /// One walk along the probe sequence both looks for the key and finds where it goes.
+    #[inline(never)]
+    fn insert_probing(&mut self, key: Key, value: Owned) -> Result<Option<Owned>, NoMemory> {
+        self.version += 1;
         if (self.entries.len() + 1) * 2 > self.index.len() {
             self.grow()?;
         }
@@ -161,6 +212,7 @@ impl MemoTable {
     /// Removes `key`; returns its value for the caller to release.
     pub fn remove(&mut self, key: Key) -> Option<Owned> {
         let slot = self.find(key)?;
+        self.version += 1;
         let e = &mut self.entries[(self.index[slot] - 1) as usize];
         let old = e.value.take();
         self.index[slot] = TOMBSTONE;
@@ -183,6 +235,7 @@ impl MemoTable {
 
     /// On failure the index is left empty; the call fails and the table is cleared.
     fn rebuild_index(&mut self, slots: usize) -> Result<(), NoMemory> {
+        self.version += 1;
         self.index.clear();
         self.index.try_reserve_exact(slots).map_err(|_| NoMemory)?;
         self.index.resize(slots, EMPTY);
@@ -220,6 +273,7 @@ impl MemoTable {
     }
 
     fn reset_index(&mut self, used: usize) {
+        self.version += 1;
         if self.index.len() > MIN_SLOTS * 4 && used * 8 < self.index.len() {
             let slots = (used * 2).max(MIN_SLOTS).next_power_of_two();
             self.entries.shrink_to(slots);

@@ -233,13 +233,17 @@ impl AtomicRun {
     }
 }
 
-/// The kind of objects of type `tp`: str and int at once, anything else through a small
-/// cache of the kinds seen, in front of the full classification.
+/// The kind of objects of type `tp`: str, int, list and dict at once, anything else through
+/// a small cache of the kinds seen, in front of the full classification.
 #[inline(always)]
 pub fn classify(tp: *mut PyTypeObject) -> Kind {
     let s = statics();
     if tp == s.str_t || tp == s.int_t {
         Kind::Atomic
+    } else if tp == s.list_t {
+        Kind::List
+    } else if tp == s.dict_t {
+        Kind::Dict
     } else {
         kind_cache::get_or(tp, || classify_full(s, tp))
     }

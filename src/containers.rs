@@ -42,7 +42,7 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     while i < ffi::list_len(x) {
         let item = ffi::list_item(x, i);
         let kind = types::classify(ffi::type_of(item));
-        let value = if kind == types::Kind::Atomic {
+        let value = if kind == types::Kind::Atomic || e.is_own_copy(item, kind) {
             if !may_have_changed {
                 i += 1;
                 continue;
@@ -199,7 +199,7 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         match clone_entry {
             Some((ky, vy)) if ky == kx && types::is_atomic(ffi::type_of(kx)) => {
                 let kind = types::classify(ffi::type_of(vx));
-                if kind == types::Kind::Atomic {
+                if kind == types::Kind::Atomic || e.is_own_copy(vx, kind) {
                     if vy != vx {
                         ffi::dict_set(y.as_ptr(), kx, vx)?;
                     }
@@ -267,7 +267,7 @@ pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Ow
     for i in start..n {
         let item = ffi::tuple_item(x, i);
         let kind = types::classify(ffi::type_of(item));
-        if M::NATIVE && !differs && kind == types::Kind::Atomic {
+        if M::NATIVE && !differs && (kind == types::Kind::Atomic || e.is_own_copy(item, kind)) {
             continue;
         }
         reentrant = true;
@@ -359,7 +359,7 @@ pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owne
     // between items.)
     for item in snapshot.iter_mut() {
         let kind = types::classify(ffi::type_of(item.as_ptr()));
-        if kind != types::Kind::Atomic {
+        if kind != types::Kind::Atomic && !e.is_own_copy(item.as_ptr(), kind) {
             *item = e.deep_kind(item.as_ptr(), kind)?;
         }
     }

@@ -63,14 +63,7 @@ impl<M: Memo> Engine<M> {
         if kind == Kind::Atomic && (M::NATIVE || semantics::get().atomics_before_memo) {
             return Ok(ffi::new_ref(x));
         }
-        // The copy of such an object is itself, which is never stored: a native memo that no
-        // Python code has seen cannot hold it.
-        if M::NATIVE
-            && !self.memo.observable()
-            && (kind == Kind::SelfCopyFixed
-                || (kind == Kind::SelfCopy
-                    && crate::self_copiers::still_returns_self(ffi::type_of(x))))
-        {
+        if self.is_own_copy(x, kind) {
             return Ok(ffi::new_ref(x));
         }
         let key = self.memo.key(x)?;
@@ -88,6 +81,19 @@ impl<M: Memo> Engine<M> {
             self.memo.memoize(x, &key, &y, stored)?;
         }
         Ok(y)
+    }
+
+    /// Is `x` an instance of a registered class whose `__deepcopy__` returns the object, in a
+    /// native memo no Python code has seen? Its copy is then itself, which is never stored
+    /// (so such a memo cannot hold it), with no code to run: containers treat it as they
+    /// treat an atomic item.
+    #[inline(always)]
+    pub fn is_own_copy(&self, x: *mut PyObject, kind: Kind) -> bool {
+        M::NATIVE
+            && matches!(kind, Kind::SelfCopyFixed | Kind::SelfCopy)
+            && !self.memo.observable()
+            && (kind == Kind::SelfCopyFixed
+                || crate::self_copiers::still_returns_self(ffi::type_of(x)))
     }
 
     /// Is the object being copied the one `deepcopy` was called with, in a memo nobody else

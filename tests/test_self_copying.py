@@ -177,6 +177,75 @@ def test_an_entry_stored_through_the_native_memo_wins() -> None:
     assert copium.deepcopy([StoresAnEntry(), shared]) == ["hook", "stored by a hook"]
 
 
+# Each container handler checks its items in a loop of its own: these shapes put a hook
+# before the object in each (a set's iteration order is not guaranteed, so it holds the hook's
+# result only).
+HOOK_FIRST: dict[str, Callable[[Any, Any], Any]] = {
+    "list": lambda hook, obj: [hook, obj, obj],
+    "dict value": lambda hook, obj: {"hook": hook, "obj": obj, "again": obj},
+    "tuple": lambda hook, obj: (hook, obj, obj),
+    "nested": lambda hook, obj: [{"hook": hook}, (obj, [obj])],
+}
+
+
+@pytest.mark.parametrize("shape", HOOK_FIRST)
+def test_an_entry_a_hook_stores_wins_in_every_container(shape: str) -> None:
+    shared = decimal.Decimal("4.5")
+
+    class StoresAnEntry:
+        def __deepcopy__(self, memo: Any) -> str:
+            memo[id(shared)] = "stored by a hook"
+            return "hook"
+
+    def run(copy_module: Any, x: Any) -> Any:
+        return copy_module.deepcopy(x)
+
+    assert_twin_parity(lambda: HOOK_FIRST[shape](StoresAnEntry(), shared), run)
+    assert "stored by a hook" in repr(copium.deepcopy(HOOK_FIRST[shape](StoresAnEntry(), shared)))
+
+
+def test_a_set_after_a_hook_that_stores_an_entry_holds_it() -> None:
+    shared = decimal.Decimal("5.5")
+
+    class StoresAnEntry:
+        def __deepcopy__(self, memo: Any) -> str:
+            memo[id(shared)] = "stored by a hook"
+            return "hook"
+
+    for copy_module in (stdlib_copy, copium):
+        assert copy_module.deepcopy([StoresAnEntry(), {shared}]) == ["hook", {"stored by a hook"}]
+
+
+class ReplacesTheFractionMethod:
+    """Copied through its reduce, which sees no memo, and replaces Fraction's method meanwhile."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fractions.Fraction.__deepcopy__ = lambda self, memo: "replaced"  # type: ignore[method-assign]
+        return (ReplacesTheFractionMethod, ())
+
+
+@pytest.mark.parametrize("shape", HOOK_FIRST)
+def test_a_method_replaced_mid_copy_is_called_for_later_items(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    obj = fractions.Fraction(3, 11)
+    assert copium.deepcopy([obj])[0] is obj
+    results = []
+    for copy_module in (stdlib_copy, copium):
+        # Restored before each run, and after the test.
+        monkeypatch.setattr(fractions.Fraction, "__deepcopy__", fractions.Fraction.__deepcopy__)
+        results.append(
+            repr(copy_module.deepcopy(HOOK_FIRST[shape](ReplacesTheFractionMethod(), obj)))
+        )
+    monkeypatch.undo()
+    assert "replaced" in results[0]
+    assert _without_addresses(results[1]) == _without_addresses(results[0])
+
+
+def _without_addresses(text: str) -> str:
+    return re.sub(r" at 0x[0-9a-f]+", "", text)
+
+
 @pytest.mark.parametrize("name", EXACT)
 def test_a_caller_memo_sees_the_stdlib_calls(name: str) -> None:
     def calls(deepcopy: Callable[..., Any]) -> list[tuple[str, ...]]:

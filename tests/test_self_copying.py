@@ -162,29 +162,33 @@ def test_a_memo_entry_for_the_object_wins(name: str) -> None:
     assert copium.deepcopy([obj], dict(memo)) == ["from the memo"]
 
 
+class StoresAnEntry:
+    """Its ``__deepcopy__`` stores a memo entry for another object, and returns "hook"."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+
+    def __deepcopy__(self, memo: Any) -> str:
+        memo[id(self.shared)] = "stored by a hook"
+        return "hook"
+
+
 def test_an_entry_stored_through_the_native_memo_wins() -> None:
     shared = decimal.Decimal("3.5")
-
-    class StoresAnEntry:
-        def __deepcopy__(self, memo: Any) -> str:
-            memo[id(shared)] = "stored by a hook"
-            return "hook"
-
-    def run(copy_module: Any, x: Any) -> Any:
-        return copy_module.deepcopy(x)
-
-    assert_twin_parity(lambda: [StoresAnEntry(), shared], run)
-    assert copium.deepcopy([StoresAnEntry(), shared]) == ["hook", "stored by a hook"]
+    for copy_module in (stdlib_copy, copium):
+        got = copy_module.deepcopy([StoresAnEntry(shared), shared])
+        assert got == ["hook", "stored by a hook"]
 
 
 # Each container handler checks its items in a loop of its own: these shapes put a hook
-# before the object in each (a set's iteration order is not guaranteed, so it holds the hook's
-# result only).
+# before the object in each (a set's order is not guaranteed, so its hook comes before it in
+# the list around it).
 HOOK_FIRST: dict[str, Callable[[Any, Any], Any]] = {
     "list": lambda hook, obj: [hook, obj, obj],
     "dict value": lambda hook, obj: {"hook": hook, "obj": obj, "again": obj},
     "tuple": lambda hook, obj: (hook, obj, obj),
     "nested": lambda hook, obj: [{"hook": hook}, (obj, [obj])],
+    "set after the hook": lambda hook, obj: [hook, {obj}],
 }
 
 
@@ -192,28 +196,12 @@ HOOK_FIRST: dict[str, Callable[[Any, Any], Any]] = {
 def test_an_entry_a_hook_stores_wins_in_every_container(shape: str) -> None:
     shared = decimal.Decimal("4.5")
 
-    class StoresAnEntry:
-        def __deepcopy__(self, memo: Any) -> str:
-            memo[id(shared)] = "stored by a hook"
-            return "hook"
-
     def run(copy_module: Any, x: Any) -> Any:
         return copy_module.deepcopy(x)
 
-    assert_twin_parity(lambda: HOOK_FIRST[shape](StoresAnEntry(), shared), run)
-    assert "stored by a hook" in repr(copium.deepcopy(HOOK_FIRST[shape](StoresAnEntry(), shared)))
-
-
-def test_a_set_after_a_hook_that_stores_an_entry_holds_it() -> None:
-    shared = decimal.Decimal("5.5")
-
-    class StoresAnEntry:
-        def __deepcopy__(self, memo: Any) -> str:
-            memo[id(shared)] = "stored by a hook"
-            return "hook"
-
-    for copy_module in (stdlib_copy, copium):
-        assert copy_module.deepcopy([StoresAnEntry(), {shared}]) == ["hook", {"stored by a hook"}]
+    assert_twin_parity(lambda: HOOK_FIRST[shape](StoresAnEntry(shared), shared), run)
+    copied = copium.deepcopy(HOOK_FIRST[shape](StoresAnEntry(shared), shared))
+    assert "stored by a hook" in repr(copied)
 
 
 class ReplacesTheFractionMethod:

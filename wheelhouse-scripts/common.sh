@@ -213,6 +213,27 @@ print(h.hexdigest()[:12])
 PY
 }
 
+# in_chroot_with_caches [DIR...] -- COMMAND [ARGS...]: runs COMMAND inside the chroot
+# (in-chroot.sh) seeing the checkout, the caches, the uv of requirements/lock.txt and each
+# DIR, for a script that re-runs itself there. uv is resolved here, as the default
+# interpreter that installs it does not run in the chroot; the cache is a separate mount in
+# there, so uv copies instead of hard-linking across mounts.
+in_chroot_with_caches() {
+    local uv dir binds=()
+    uv="$(uv_bin)" || return 1
+    mkdir -p "$CACHE_DIR" "$UV_CACHE_DIR" || return 1
+    for dir in "$REPO_ROOT" "$CACHE_DIR" "$UV_CACHE_DIR" "$(dirname "$(dirname "$uv")")"; do
+        binds+=(--bind "$dir")
+    done
+    while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+        binds+=(--bind "$1")
+        shift
+    done
+    shift
+    COPIUM_UV="$uv" COPIUM_CACHE_DIR="$CACHE_DIR" UV_LINK_MODE=copy \
+        bash "$SCRIPTS_DIR/in-chroot.sh" "${binds[@]}" -- "$@"
+}
+
 # fresh_venv DIR PYTHON REQUIREMENTS [VENV_ARGS...] -> a new venv at DIR (`python -m venv
 # VENV_ARGS...`) holding exactly the pinned requirements. Prints its interpreter.
 # uv installs exactly the lines of the file (--no-deps), and `uv pip check` then fails if

@@ -58,28 +58,19 @@ summary_row() {
 }
 
 if is_chroot_python "$python"; then
-    # Resolved here: the default interpreter that installs uv does not run in the chroot.
-    uv="$(uv_bin)"
-    mkdir -p "$TEST_VENVS_DIR" "$CACHE_DIR" "$UV_CACHE_DIR"
-    binds=()
-    for dir in "$REPO_ROOT" "$CACHE_DIR" "$UV_CACHE_DIR" "$TEST_VENVS_DIR" \
-        "$(dirname "$wheel")" "$(dirname "$(dirname "$uv")")" \
-        ${COPIUM_SUMMARY_FILE:+"$(dirname "$COPIUM_SUMMARY_FILE")"}; do
-        binds+=(--bind "$dir")
-    done
+    mkdir -p "$TEST_VENVS_DIR"
+    binds=("$TEST_VENVS_DIR" "$(dirname "$wheel")")
+    [ -z "${COPIUM_SUMMARY_FILE:-}" ] || binds+=("$(dirname "$COPIUM_SUMMARY_FILE")")
     for path in "${test_paths[@]}"; do
         if [ -d "$path" ]; then
-            binds+=(--bind "$path")
+            binds+=("$path")
         elif [ -e "$path" ]; then
-            binds+=(--bind "$(dirname "$path")")
+            binds+=("$(dirname "$path")")
         fi
     done
     rows_before="$(summary_rows)"
     set +e
-    # The cache and the venvs are separate mounts in there, so uv copies instead of
-    # hard-linking across them.
-    COPIUM_UV="$uv" COPIUM_CACHE_DIR="$CACHE_DIR" COPIUM_TEST_VENVS_DIR="$TEST_VENVS_DIR" \
-        UV_LINK_MODE=copy bash "$SCRIPTS_DIR/in-chroot.sh" "${binds[@]}" -- \
+    COPIUM_TEST_VENVS_DIR="$TEST_VENVS_DIR" in_chroot_with_caches "${binds[@]}" -- \
         bash "$SCRIPTS_DIR/test-wheel.sh" "$wheel" "${python#chroot:}" "$@"
     rc=$?
     set -e

@@ -43,20 +43,13 @@ has_baseline_release() {
 # Runs this script again inside the chroot for one version, seeing the same checkout,
 # caches, wheel and results folder.
 measure_in_chroot() {
-    local minor="$1" uv dir binds=()
+    local minor="$1"
     shift
     [ "$variant" = abi3 ] || die "CPython $minor is in the chroot, which cannot build a fast-paths wheel"
-    uv="$(uv_bin)"
-    mkdir -p "$CACHE_DIR" "$UV_CACHE_DIR"
-    for dir in "$REPO_ROOT" "$CACHE_DIR" "$UV_CACHE_DIR" "$results" "$(dirname "$wheel")" \
-        "$(dirname "$(dirname "$uv")")"; do
-        binds+=(--bind "$dir")
-    done
-    # The cache is a separate mount in there, so uv copies instead of hard-linking.
-    COPIUM_UV="$uv" COPIUM_CACHE_DIR="$CACHE_DIR" UV_LINK_MODE=copy COPIUM_WHEEL="$wheel" \
-        COPIUM_BENCH_PYTHONS="$minor" COPIUM_BENCH_RESULTS="$results" \
+    COPIUM_WHEEL="$wheel" COPIUM_BENCH_PYTHONS="$minor" COPIUM_BENCH_RESULTS="$results" \
         COPIUM_BENCH_REVISION="$revision" \
-        bash "$SCRIPTS_DIR/in-chroot.sh" "${binds[@]}" -- bash "$bench_dir/measure-readme.sh" "$@"
+        in_chroot_with_caches "$results" "$(dirname "$wheel")" -- \
+        bash "$bench_dir/measure-readme.sh" "$@"
 }
 
 for minor in ${COPIUM_BENCH_PYTHONS:-${SUPPORTED_MINORS[*]}}; do

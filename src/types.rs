@@ -251,12 +251,9 @@ pub fn classify(tp: *mut PyTypeObject) -> Kind {
 
 #[inline(never)]
 fn classify_full(s: &Statics, tp: *mut PyTypeObject) -> Kind {
+    // list and dict never get here: `classify` answers for them first.
     if s.is_common_atomic(tp) {
         Kind::Atomic
-    } else if tp == s.dict_t {
-        Kind::Dict
-    } else if tp == s.list_t {
-        Kind::List
     } else if tp == s.tuple_t {
         Kind::Tuple
     } else {

@@ -72,27 +72,14 @@ pub fn list_copy_counting(
         if list_len(list) == n {
             // SAFETY: both item arrays hold `n` slots, the source ones initialized, the new
             // list's empty and unshared; nothing here runs Python code, so neither changes.
-            let (src, dst) = unsafe {
-                (
-                    std::slice::from_raw_parts(
-                        (*list.cast::<ffi::PyListObject>()).ob_item,
-                        n as usize,
-                    ),
-                    std::slice::from_raw_parts_mut(
-                        (*y.as_ptr().cast::<ffi::PyListObject>()).ob_item,
-                        n as usize,
-                    ),
+            let prefix = unsafe {
+                super::fill_counting(
+                    (*list.cast::<ffi::PyListObject>()).ob_item,
+                    (*y.as_ptr().cast::<ffi::PyListObject>()).ob_item,
+                    n,
+                    pred,
                 )
             };
-            let mut prefix = n as usize;
-            for (i, (&item, slot)) in src.iter().zip(dst.iter_mut()).enumerate() {
-                if prefix == n as usize && !pred(item) {
-                    prefix = i;
-                }
-                // SAFETY: `item` is a live object.
-                unsafe { incref(item) };
-                *slot = item;
-            }
             return Ok((y, prefix));
         }
     }

@@ -92,7 +92,7 @@ pub fn list_copy_counting(
             // SAFETY: the probe confirmed the layout; both arrays hold `n` slots, the source
             // ones initialized. Nothing here runs Python code, so neither list changes.
             let prefix =
-                unsafe { fill_counting(list_items(list), list_items(y.as_ptr()), n, pred) };
+                unsafe { super::fill_counting(list_items(list), list_items(y.as_ptr()), n, pred) };
             return Ok((y, prefix));
         }
     }
@@ -104,33 +104,6 @@ pub fn list_copy_counting(
         .take_while(|&i| pred(list_item(y.as_ptr(), i)))
         .count();
     Ok((y, prefix))
-}
-
-/// Copies `n` items from `src` to the empty slots of `dst`, each with a new reference, and
-/// returns how many leading ones satisfy `pred`.
-///
-/// # Safety
-/// `src` holds `n` live items and `dst` `n` empty slots of a list no one else sees yet.
-#[inline(always)]
-unsafe fn fill_counting(
-    src: *const *mut PyObject,
-    dst: *const *mut PyObject,
-    n: Py_ssize_t,
-    mut pred: impl FnMut(*mut PyObject) -> bool,
-) -> usize {
-    let (src, dst) = (
-        std::slice::from_raw_parts(src, n as usize),
-        std::slice::from_raw_parts_mut(dst.cast_mut(), n as usize),
-    );
-    let mut prefix = n as usize;
-    for (i, (&item, slot)) in src.iter().zip(dst.iter_mut()).enumerate() {
-        if prefix == n as usize && !pred(item) {
-            prefix = i;
-        }
-        super::incref(item);
-        *slot = item;
-    }
-    prefix
 }
 
 /// The address of item `i` of a tuple whose items start `at` bytes into the object.

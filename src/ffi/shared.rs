@@ -282,3 +282,36 @@ pub fn recursion_limit() -> usize {
     let n = unsafe { ffi::Py_GetRecursionLimit() };
     n.max(1) as usize
 }
+
+/// Copies `n` items from `src` to the empty slots of `dst`, each with a new reference, and
+/// returns how many leading ones satisfy `pred`.
+///
+/// # Safety
+/// `src` holds `n` live items and `dst` `n` empty slots of a list no one else sees yet.
+#[inline(always)]
+pub(super) unsafe fn fill_counting(
+    src: *const *mut PyObject,
+    dst: *const *mut PyObject,
+    n: Py_ssize_t,
+    mut pred: impl FnMut(*mut PyObject) -> bool,
+) -> usize {
+    let (src, dst) = (
+        std::slice::from_raw_parts(src, n as usize),
+        std::slice::from_raw_parts_mut(dst.cast_mut(), n as usize),
+    );
+    // Two loops, so the items after the first one `pred` rejects are not tested at all.
+    let mut prefix = src.len();
+    for (i, (&item, slot)) in src.iter().zip(dst.iter_mut()).enumerate() {
+        if !pred(item) {
+            prefix = i;
+            break;
+        }
+        super::incref(item);
+        *slot = item;
+    }
+    for (&item, slot) in src[prefix..].iter().zip(dst[prefix..].iter_mut()) {
+        super::incref(item);
+        *slot = item;
+    }
+    prefix
+}

@@ -141,7 +141,7 @@ pub fn deepcopy_returns_self(x: *mut PyObject, tp: *mut PyTypeObject) -> R<bool>
 /// Instance attribute lookups are the generic ones (class MRO + instance dict), so the class
 /// and dict checks below see what `getattr(x, ...)` would. Read every time: assigning
 /// `__getattr__` or `__getattribute__` to a class changes this slot.
-fn generic_getattr(tp: *mut PyTypeObject) -> bool {
+pub fn generic_getattr(tp: *mut PyTypeObject) -> bool {
     // SAFETY: `tp` is a heap type, whose slots PyType_GetSlot reads.
     let slot = unsafe { pyo3_ffi::PyType_GetSlot(tp, pyo3_ffi::Py_tp_getattro) };
     slot == pyo3_ffi::PyObject_GenericGetAttr as *mut std::ffi::c_void

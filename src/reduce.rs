@@ -56,6 +56,9 @@ pub fn reduce_value(x: *mut PyObject, tp: *mut PyTypeObject, deep: bool) -> R<Ow
         }
     }
     if let Some(reductor) = ffi::getattr_not_none(x, s.names.reduce_ex.as_ptr())? {
+        if calls_class_reduce(reductor.as_ptr(), x, tp) {
+            return ffi::call_method0(x, s.names.reduce.as_ptr());
+        }
         return ffi::call1(reductor.as_ptr(), s.four.as_ptr());
     }
     if let Some(reductor) = ffi::getattr_opt(x, s.names.reduce.as_ptr())? {
@@ -64,6 +67,29 @@ pub fn reduce_value(x: *mut PyObject, tp: *mut PyTypeObject, deep: bool) -> R<Ow
         }
     }
     Err(types::raise_uncopyable(tp, deep))
+}
+
+/// Would `reductor(4)` be `object.__reduce_ex__(x, 4)` finding that the class overrides
+/// `__reduce__` with a function, so that all it does is return `x.__reduce__()`? Then that
+/// call is made directly. `object.__reduce_ex__` tells an override by `getattr(cls,
+/// "__reduce__")`, which for a class of the plain `type` metaclass whose MRO holds a
+/// function is that function; `x.__reduce__` is found by the generic getattr.
+fn calls_class_reduce(reductor: *mut PyObject, x: *mut PyObject, tp: *mut PyTypeObject) -> bool {
+    let d = &statics().defaults;
+    if ffi::type_of(reductor) != d.bound_reduce_ex_t
+        || ffi::c_function_self(reductor) != x
+        || ffi::c_function_impl(reductor) != Some(d.reduce_ex_impl)
+    {
+        return false;
+    }
+    let plain_metaclass = ffi::type_of(tp.cast()) == &raw mut pyo3_ffi::PyType_Type;
+    plain_metaclass
+        && ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0
+        && crate::objects::generic_getattr(tp)
+        && matches!(
+            ffi::type_lookup(tp, statics().names.reduce.as_ptr()),
+            Ok(f) if !f.is_null() && ffi::type_of(f) == d.function_t
+        )
 }
 
 pub fn as_tuple(obj: *mut PyObject) -> R<Owned> {

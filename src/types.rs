@@ -67,6 +67,12 @@ pub struct Defaults {
     pub reduce: Owned,
     /// `object.__getstate__` exists from 3.11 on.
     pub getstate: Option<Owned>,
+    /// `object.__reduce_ex__` bound to an instance is a builtin method of this type calling
+    /// this C function (told apart from any other `__reduce_ex__` without calling it).
+    pub bound_reduce_ex_t: *mut PyTypeObject,
+    pub reduce_ex_impl: usize,
+    /// `types.FunctionType`: a `__reduce__` of this type is a plain method of the class.
+    pub function_t: *mut PyTypeObject,
 }
 
 pub struct Names {
@@ -125,6 +131,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
     let copyreg = py.import("copyreg")?;
     let object = builtins.getattr("object")?;
     let t = |name: &str| -> PyResult<*mut PyTypeObject> { Ok(type_ptr(&builtins.getattr(name)?)) };
+    let bound_reduce_ex = object.call0()?.getattr("__reduce_ex__")?;
     let intern = |s: &str| -> Owned { owned_of(pyo3::types::PyString::intern(py, s).as_any()) };
     let statics = Statics {
         str_t: t("str")?,
@@ -169,6 +176,9 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             reduce_ex: owned_of(&object.getattr("__reduce_ex__")?),
             reduce: owned_of(&object.getattr("__reduce__")?),
             getstate: object.getattr_opt("__getstate__")?.as_ref().map(owned_of),
+            bound_reduce_ex_t: type_ptr(&bound_reduce_ex.get_type().into_any()),
+            reduce_ex_impl: ffi::c_function_impl(bound_reduce_ex.as_ptr()).unwrap_or(0),
+            function_t: type_ptr(&types.getattr("FunctionType")?),
         },
         slotnames_fn: owned_of(&copyreg.getattr("_slotnames")?),
         enum_deepcopy: py

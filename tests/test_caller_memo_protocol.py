@@ -114,6 +114,14 @@ class WithSlots:
         self.a, self.b = a, b
 
 
+class OwnReduce:
+    def __init__(self, payload: Any) -> None:
+        self.payload = payload
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (OwnReduce, (self.payload,))
+
+
 class Meta(type):
     pass
 
@@ -134,6 +142,7 @@ def _graphs() -> dict[str, Callable[[], Any]]:
         "a tuple that reaches itself through a list": _tuple_cycle,
         "a custom __deepcopy__ using the memo": lambda: [UsesTheMemo([shared]), shared],
         "instances through reduce": lambda: [Point([1], {"p": 2}), WithSlots([3], None)],
+        "instances with their own __reduce__": lambda: [OwnReduce(shared), OwnReduce([shared])],
         "set, frozenset, bytearray": lambda: [{1, 2}, frozenset({3}), bytearray(b"ab")],
         "a bound method": lambda: [shared.append],
         "classes, plain and with a metaclass": lambda: [int, WithMeta, Point],

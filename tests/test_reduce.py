@@ -367,6 +367,182 @@ def test_hook_precedence_matches_stdlib(make, operation: str) -> None:
     assert_twin_parity(make, run)
 
 
+# ------------------------------------------------- a class's own __reduce__, under object's
+#
+# With only __reduce__ overridden, x.__reduce_ex__(4) is object's, which sees that
+# getattr(type(x), "__reduce__") is not object's and returns x.__reduce__(). copium makes that
+# last call directly when it can tell the outcome is the same; each case below differs from
+# the plain one in something that decides whether it is.
+
+
+class OwnReduce(Recorder):
+    def __init__(self, payload=None):
+        super().__init__()
+        self.payload = [1, [2]] if payload is None else payload
+
+    def __reduce__(self):
+        self.calls.append("__reduce__")
+        return (OwnReduce, (self.payload,))
+
+
+class InheritsOwnReduce(OwnReduce):
+    pass
+
+
+class OwnReduceAsStaticMethod(Recorder):
+    @staticmethod
+    def __reduce__():
+        return (Rebuilt, (), {"via": "a staticmethod"})
+
+
+class OwnReduceAsClassMethod(Recorder):
+    @classmethod
+    def __reduce__(cls):
+        return (Rebuilt, (), {"via": cls.__name__})
+
+
+class ReportsObjectsReduce(type):
+    """getattr(cls, "__reduce__") is object's, so object.__reduce_ex__ sees no override."""
+
+    def __getattribute__(cls, name):
+        if name == "__reduce__":
+            return object.__reduce__
+        return super().__getattribute__(name)
+
+
+class OwnReduceHiddenByTheMetaclass(Recorder, metaclass=ReportsObjectsReduce):
+    def __reduce__(self):
+        self.calls.append("__reduce__")
+        return (Rebuilt, (), {"via": "__reduce__"})
+
+
+class ObjectsReduceForTheClass:
+    """A descriptor that is object's __reduce__ on the class, another method on instances."""
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return object.__reduce__
+        return lambda: (Rebuilt, (), {"via": "the descriptor"})
+
+
+class OwnReduceLooksLikeObjectsToTheClass(Recorder):
+    __reduce__ = ObjectsReduceForTheClass()
+
+
+class OwnReduceHiddenFromInstances(Recorder):
+    """x.__reduce__ fails, so object.__reduce_ex__ falls back to its own reduce."""
+
+    def __getattribute__(self, name):
+        if name == "__reduce__":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+    def __reduce__(self):
+        raise AssertionError("hidden from the instance, so never called")
+
+
+class OwnReduceRaises(Recorder):
+    def __reduce__(self):
+        raise ValueError("cannot reduce this one")
+
+
+class DictWithOwnReduce(dict):
+    def __reduce__(self):
+        return (DictWithOwnReduce, (), None, None, iter(self.items()))
+
+
+class ListWithOwnReduce(list):
+    def __reduce__(self):
+        return (ListWithOwnReduce, (), None, iter(self))
+
+
+def _own_reduce_with_reduce_on_the_instance():
+    obj = OwnReduce()
+    obj.__reduce__ = lambda: obj.calls.append("instance __reduce__") or (Rebuilt, ())
+    return obj
+
+
+def _own_reduce_with_reduce_ex_on_the_instance():
+    obj = OwnReduce()
+    obj.__reduce_ex__ = lambda protocol: (
+        obj.calls.append(f"instance __reduce_ex__({protocol})") or (Rebuilt, ())
+    )
+    return obj
+
+
+def _own_reduce_with_another_objects_reduce_ex():
+    obj = OwnReduce(["mine"])
+    obj.__reduce_ex__ = OwnReduce(["the other's"]).__reduce_ex__
+    return obj
+
+
+def _own_reduce_with_another_builtin_method_as_reduce_ex():
+    obj = OwnReduce()
+    obj.__reduce_ex__ = obj.__format__  # bound to obj, but called with 4 it fails
+    return obj
+
+
+def _own_reduce_with_a_shared_payload():
+    shared = [1, 2]
+    return [OwnReduce(shared), OwnReduce(shared), shared]
+
+
+OWN_REDUCE_CASES = {
+    "plain": OwnReduce,
+    "inherited": InheritsOwnReduce,
+    "staticmethod": OwnReduceAsStaticMethod,
+    "classmethod": OwnReduceAsClassMethod,
+    "metaclass-reports-objects-reduce": OwnReduceHiddenByTheMetaclass,
+    "descriptor-is-objects-reduce-on-the-class": OwnReduceLooksLikeObjectsToTheClass,
+    "hidden-by-__getattribute__": OwnReduceHiddenFromInstances,
+    "raises": OwnReduceRaises,
+    "__reduce__-on-the-instance": _own_reduce_with_reduce_on_the_instance,
+    "__reduce_ex__-on-the-instance": _own_reduce_with_reduce_ex_on_the_instance,
+    "another-objects-__reduce_ex__-on-the-instance": _own_reduce_with_another_objects_reduce_ex,
+    "another-builtin-method-as-__reduce_ex__": _own_reduce_with_another_builtin_method_as_reduce_ex,
+    "shared-payload": _own_reduce_with_a_shared_payload,
+    "dict-subclass": lambda: DictWithOwnReduce(a=[1], b=2),
+    "list-subclass": lambda: ListWithOwnReduce([[1], 2]),
+}
+
+
+def _calls_of(x):
+    return [getattr(item, "calls", None) for item in x] if isinstance(x, list) else x.__dict__
+
+
+@pytest.mark.parametrize("make", list(OWN_REDUCE_CASES.values()), ids=list(OWN_REDUCE_CASES))
+@pytest.mark.parametrize("operation", ["deepcopy", "copy"])
+def test_a_classs_own_reduce_is_used_exactly_as_stdlib_uses_it(make, operation: str) -> None:
+    def run(module, obj):
+        result = getattr(module, operation)(obj)
+        return result, _calls_of(obj)
+
+    assert_twin_parity(make, run)
+
+
+def test_a_reduce_assigned_to_the_class_later_is_the_one_called() -> None:
+    class Changing(Recorder):
+        def __reduce__(self):
+            return (Rebuilt, (), {"via": "the first"})
+
+    first = copium.deepcopy(Changing())
+    Changing.__reduce__ = lambda self: (Rebuilt, (), {"via": "the second"})
+    second = copium.deepcopy(Changing())
+    del Changing.__reduce__
+    third = copium.deepcopy(Changing())
+    assert (first.via, second.via) == ("the first", "the second")
+    assert type(third) is Changing and third.calls == []
+
+
+def test_a_caller_memo_gets_the_entries_stdlib_gives_it() -> None:
+    def run(module, obj):
+        memo = {}
+        result = module.deepcopy(obj, memo)
+        return result, [(type(v).__name__, v is result) for v in memo.values()]
+
+    assert_twin_parity(_own_reduce_with_a_shared_payload, run)
+
+
 # ---------------------------------------------------------------------- copyreg
 
 

@@ -15,6 +15,27 @@ pub fn init_runtime(major: u8, minor: u8) {
     super::dicts::init(major, minor, allowed);
 }
 
+/// `obj.name()`, with `name` found as `getattr` would find it but no bound method created.
+#[inline]
+pub fn call_method0(obj: *mut PyObject, name: *mut PyObject) -> R<Owned> {
+    // SAFETY: `obj` and `name` are live; the argument list is NULL-terminated.
+    owned(unsafe { ffi::PyObject_CallMethodObjArgs(obj, name, ptr::null_mut::<PyObject>()) })
+}
+
+/// The C function a builtin function or method object calls, as an address to compare.
+pub fn c_function_impl(f: *mut PyObject) -> Option<usize> {
+    // SAFETY: only called with live builtin function or method objects (the caller has
+    // checked the type).
+    unsafe { ffi::PyCFunction_GetFunction(f) }.map(|f| f as usize)
+}
+
+/// The object a builtin method is bound to (`__self__`), borrowed.
+pub fn c_function_self(f: *mut PyObject) -> *mut PyObject {
+    // SAFETY: only called with live builtin function or method objects (the caller has
+    // checked the type).
+    unsafe { ffi::PyCFunction_GetSelf(f) }
+}
+
 #[inline(always)]
 pub fn list_append(list: *mut PyObject, item: *mut PyObject) -> R<()> {
     // SAFETY: `list` is a live list, `item` a live object (not stolen).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -306,3 +307,37 @@ def test_pins_run_prints_a_row_for_every_case_and_leaves_nothing_pinned() -> Non
         assert any(line.startswith(case.name + " ") for line in lines), case.name
     assert "Pin.copy()" in process.stdout
     assert len(copium.extra.pins()) == 0
+
+
+def test_the_run_and_its_baseline_share_one_cpu_where_the_platform_allows(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "bench.json"
+    process = run_bench(
+        "--quick", "--no-progress", "--baseline", sys.executable, "-k", "object_with_reduce",
+        "--json", str(record),
+    )  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    data = json.loads(record.read_text(encoding="utf-8"))
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        assert f"pinned to CPU {cpu}" in process.stdout
+        assert data["machine"]["pinned_cpu"] == cpu
+        assert data["baseline"]["cpus"] == [cpu]  # as the runner itself reports it
+    else:
+        assert "not pinned" in process.stdout
+        assert data["machine"]["pinned_cpu"] is None
+
+
+def test_cpu_any_leaves_placement_to_the_scheduler() -> None:
+    process = run_bench("--quick", "--no-progress", "--cpu", "any", "-k", "object_with_reduce")
+    assert process.returncode == 0, process.stderr
+    assert "not pinned" in process.stdout
+
+
+def test_a_cpu_this_process_may_not_use_is_an_error() -> None:
+    process = run_bench("--quick", "--cpu", "100000", "-k", "object_with_reduce")
+    expected = 2 if hasattr(os, "sched_setaffinity") else 0
+    assert process.returncode == expected
+    if expected:
+        assert "CPU 100000 is not one this process may run on" in process.stderr

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from copium._bench import chart, implementations, machine, progress, report, session
+from copium._bench import affinity, chart, implementations, machine, progress, report, session
 from copium._bench.workloads import WORKLOADS, Workload
 
 __all__ = ["DEFAULT", "QUICK", "main"]
@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
         help="instead of the workloads: copium.deepcopy against copies from a pin "
         "(copium.extra.pin) of the same objects, alternating",
     )
+    parser.add_argument(
+        "--cpu",
+        metavar="N",
+        help="run this process and the baseline's runner on CPU N, or on whichever CPU the "
+        f"scheduler picks with {affinity.ANY!r} [the lowest CPU this process may use]",
+    )
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress output")
     return parser  # fmt: skip
@@ -121,6 +127,7 @@ def _header(
     markdown: bool,
 ) -> list[str]:
     rows = machine.summary_rows(info)
+    rows.append(("placement", str(info["placement"])))
     if baseline is not None:
         rows.append(("baseline", f"copium {baseline.info['copium']} on "
                      f"{baseline.info['python']} ({baseline.info['executable']})"))  # fmt: skip
@@ -213,7 +220,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"python -m copium bench: {error}", file=sys.stderr)
             return 2
 
+    try:
+        cpu = affinity.pin(args.cpu)
+    except affinity.AffinityError as error:
+        print(f"python -m copium bench: {error}", file=sys.stderr)
+        return 2
     info = machine.describe()
+    info["pinned_cpu"] = cpu
+    info["placement"] = affinity.describe(cpu, args.cpu)
     if args.pins:
         return _pins(info, settings, args.markdown)
     sides: list[implementations.Implementation] = [

@@ -56,6 +56,9 @@ def greeting(copium: ModuleType) -> dict[str, Any]:
         "executable": sys.executable,
         "copium": _copium_version(copium),
         "copium_path": os.path.dirname(os.path.abspath(str(copium.__file__))),
+        # The CPUs it may run on: the parent pins itself before starting it, so these
+        # show that both sides share one CPU (None where the platform cannot tell).
+        "cpus": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
     }
 
 

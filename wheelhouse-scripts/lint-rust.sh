@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: lint-rust.sh
 # cargo fmt --check, then clippy with warnings as errors for both feature sets the
-# crate is built with (the abi3 default and the fast-paths build). Stops at the first
-# failure.
+# crate is built with (the abi3 default and the fast-paths build), then the crate's own
+# unit tests (pure functions such as the address hashes, which need no interpreter
+# running). Stops at the first failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -21,3 +22,6 @@ cargo clippy --locked --all-targets -- -D warnings || die "clippy failed (abi3)"
 log "cargo clippy (--no-default-features --features fast-paths)"
 cargo clippy --locked --all-targets --no-default-features --features fast-paths -- -D warnings ||
     die "clippy failed (fast-paths)"
+
+log "cargo test --lib (unit tests)"
+cargo test --locked --lib --quiet || die "Rust unit tests failed"

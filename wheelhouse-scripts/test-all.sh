@@ -3,8 +3,8 @@
 # The project's test command (README "Testing", .ci/run):
 #   0. makes every CPython 3.9-3.15 available (provision-pythons.sh: the host's own, and a
 #      Debian-sid chroot for the 3.14 and 3.15 it lacks, made on first use);
-#   1. Python lint (ruff check, ruff format --check), then cargo fmt --check and clippy
-#      -D warnings for both feature sets (stops on failure);
+#   1. Python lint (ruff check, ruff format --check), then cargo fmt --check, clippy
+#      -D warnings for both feature sets and the Rust unit tests (stops on failure);
 #   2. builds the abi3 wheel once and audits it (stops on failure);
 #   3. builds the fast-paths wheel for the default interpreter (3.11) and audits it;
 #   4. installs the abi3 file into a fresh venv of every CPython 3.9-3.15, and the

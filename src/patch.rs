@@ -35,8 +35,7 @@ fn ours() -> vectorcallfunc {
 }
 
 fn check_function(f: &Bound<'_, PyAny>) -> PyResult<()> {
-    let function_type = f.py().import("types")?.getattr("FunctionType")?;
-    if f.get_type().is(&function_type) {
+    if ffi::type_of(f.as_ptr()) == crate::types::statics().function_t {
         Ok(())
     } else {
         Err(pyo3::exceptions::PyTypeError::new_err(

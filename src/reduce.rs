@@ -75,7 +75,8 @@ pub fn reduce_value(x: *mut PyObject, tp: *mut PyTypeObject, deep: bool) -> R<Ow
 /// "__reduce__")`, which for a class of the plain `type` metaclass whose MRO holds a
 /// function is that function; `x.__reduce__` is found by the generic getattr.
 fn calls_class_reduce(reductor: *mut PyObject, x: *mut PyObject, tp: *mut PyTypeObject) -> bool {
-    let d = &statics().defaults;
+    let s = statics();
+    let d = &s.defaults;
     if ffi::type_of(reductor) != d.bound_reduce_ex_t
         || ffi::c_function_self(reductor) != x
         || ffi::c_function_impl(reductor) != Some(d.reduce_ex_impl)
@@ -87,8 +88,8 @@ fn calls_class_reduce(reductor: *mut PyObject, x: *mut PyObject, tp: *mut PyType
         && ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0
         && crate::objects::generic_getattr(tp)
         && matches!(
-            ffi::type_lookup(tp, statics().names.reduce.as_ptr()),
-            Ok(f) if !f.is_null() && ffi::type_of(f) == d.function_t
+            ffi::type_lookup(tp, s.names.reduce.as_ptr()),
+            Ok(f) if !f.is_null() && ffi::type_of(f) == s.function_t
         )
 }
 

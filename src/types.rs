@@ -45,6 +45,8 @@ pub struct Statics {
     method_t: *mut PyTypeObject,
     /// NULL before 3.15, which has no `frozendict`.
     frozendict_t: *mut PyTypeObject,
+    /// `types.FunctionType`, the type of functions written in Python.
+    pub function_t: *mut PyTypeObject,
     pub copy_error: Owned,
     pub dispatch_table: Owned,
     pub four: Owned,
@@ -71,8 +73,6 @@ pub struct Defaults {
     /// this C function (told apart from any other `__reduce_ex__` without calling it).
     pub bound_reduce_ex_t: *mut PyTypeObject,
     pub reduce_ex_impl: usize,
-    /// `types.FunctionType`: a `__reduce__` of this type is a plain method of the class.
-    pub function_t: *mut PyTypeObject,
 }
 
 pub struct Names {
@@ -146,6 +146,7 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
         frozenset_t: t("frozenset")?,
         bytearray_t: t("bytearray")?,
         method_t: type_ptr(&types.getattr("MethodType")?),
+        function_t: type_ptr(&types.getattr("FunctionType")?),
         frozendict_t: semantics.frozendict.unwrap_or(std::ptr::null_mut()),
         copy_error: owned_of(&copy.getattr("Error")?),
         dispatch_table: owned_of(&copyreg.getattr("dispatch_table")?),
@@ -178,7 +179,6 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             getstate: object.getattr_opt("__getstate__")?.as_ref().map(owned_of),
             bound_reduce_ex_t: type_ptr(&bound_reduce_ex.get_type().into_any()),
             reduce_ex_impl: ffi::c_function_impl(bound_reduce_ex.as_ptr()).unwrap_or(0),
-            function_t: type_ptr(&types.getattr("FunctionType")?),
         },
         slotnames_fn: owned_of(&copyreg.getattr("_slotnames")?),
         enum_deepcopy: py

@@ -285,8 +285,8 @@ def _instance_with_own_copy_attribute():
     return obj
 
 
-def _instance_with_own_reduce_ex_attribute():
-    obj = Recorder()
+def _instance_with_own_reduce_ex_attribute(cls=Recorder):
+    obj = cls()
     obj.__reduce_ex__ = lambda protocol: (
         obj.calls.append(f"instance __reduce_ex__({protocol})") or (Rebuilt, ())
     )
@@ -462,14 +462,6 @@ def _own_reduce_with_reduce_on_the_instance():
     return obj
 
 
-def _own_reduce_with_reduce_ex_on_the_instance():
-    obj = OwnReduce()
-    obj.__reduce_ex__ = lambda protocol: (
-        obj.calls.append(f"instance __reduce_ex__({protocol})") or (Rebuilt, ())
-    )
-    return obj
-
-
 def _own_reduce_with_another_objects_reduce_ex():
     obj = OwnReduce(["mine"])
     obj.__reduce_ex__ = OwnReduce(["the other's"]).__reduce_ex__
@@ -497,7 +489,7 @@ OWN_REDUCE_CASES = {
     "hidden-by-__getattribute__": OwnReduceHiddenFromInstances,
     "raises": OwnReduceRaises,
     "__reduce__-on-the-instance": _own_reduce_with_reduce_on_the_instance,
-    "__reduce_ex__-on-the-instance": _own_reduce_with_reduce_ex_on_the_instance,
+    "__reduce_ex__-on-the-instance": lambda: _instance_with_own_reduce_ex_attribute(OwnReduce),
     "another-objects-__reduce_ex__-on-the-instance": _own_reduce_with_another_objects_reduce_ex,
     "another-builtin-method-as-__reduce_ex__": _own_reduce_with_another_builtin_method_as_reduce_ex,
     "shared-payload": _own_reduce_with_a_shared_payload,

@@ -1,7 +1,7 @@
 """Sets walked without an iterator, dicts read and filled in place, tuples filled in place.
 
 Where the interpreter offers it (and ``COPIUM_LIMITED_API_ONLY`` is off), copium walks a
-set through ``_PySet_NextEntry``, reads a dict's entries in place (3.11+), stores a copied
+set through ``_PySet_NextEntry``, reads a dict's entries in place (3.9+), stores a copied
 value straight into the entry of the dict being built, and fills new tuples in place; each
 has a limited-API fallback, and ``test_limited_api_only.py`` runs this module again with
 all of them off. Either way the results are the stdlib's: the same members in the same
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy as stdlib_copy
 import gc
+import types
 from typing import Any, Callable
 
 import pytest
@@ -226,6 +227,54 @@ def test_a_key_deleted_from_the_copy_by_a_hook_is_set_again() -> None:
     for deepcopy in (stdlib_copy.deepcopy, copium.deepcopy):
         copied = deepcopy(original)
         assert copied == {"hook": "deleted", "next": [1], "end": [2]}
+
+
+# Reads the global "later"; NameError comes in as an argument, as the globals it runs with
+# have builtins of their own, empty.
+READER_SOURCE = """
+def reader(missing):
+    try:
+        return later
+    except missing:
+        return None
+"""
+
+
+class CachesGlobalsOfTheCopy:
+    """Makes the half-made copy of its dict the globals of a function, and calls it often
+    enough for the interpreter to cache its global lookups (3.9 and 3.10 cache a pointer to
+    the value, trusted for as long as the dict's version tag is unchanged)."""
+
+    def __init__(self, owner_id: list[int]) -> None:
+        self.owner_id = owner_id
+        self.reader: Callable[[], Any] = lambda: None
+
+    def __deepcopy__(self, memo: Any) -> str:
+        copy_of_owner = memo.get(self.owner_id[0])
+        if isinstance(copy_of_owner, dict):
+            # The stdlib's half-made copy has no "later" yet; copium's may hold the original's.
+            code = compile(READER_SOURCE, "<reader>", "exec")
+            self.reader = types.FunctionType(code.co_consts[0], copy_of_owner, None, (NameError,))
+            for _ in range(3000):
+                self.reader()
+        return "cached"
+
+
+@pytest.mark.parametrize(
+    "deepcopy", [stdlib_copy.deepcopy, copium.deepcopy], ids=["stdlib", "copium"]
+)
+def test_code_that_cached_a_global_of_the_half_made_copy_sees_the_value_set_later(
+    deepcopy: Callable[[Any], Any],
+) -> None:
+    owner_id: list[int] = []
+    hook = CachesGlobalsOfTheCopy(owner_id)
+    # Builtins of their own, copied before the hook runs: one dict in every call, which the
+    # caches require (without it 3.9 makes new builtins for every call).
+    original = {"__builtins__": {}, "hook": hook, "later": [1]}
+    owner_id.append(id(original))
+    copied = deepcopy(original)
+    assert copied["later"] is not original["later"]
+    assert hook.reader() is copied["later"]
 
 
 # ----------------------------------------------------------------------------- tuples

@@ -1,16 +1,24 @@
 //! In-place reads of a dict's entries, for both builds. Walking a dict through `PyDict_Next`
 //! (or `_PyDict_Next`) costs a function call and its checks per item, several times what
-//! cloning the dict costs per item; CPython 3.11 to 3.15 (GIL builds) share one layout of a
-//! dict with a combined table (`Include/internal/pycore_dict.h`, `cpython/dictobject.h`):
-//! `ma_keys` after `ma_used` and a 64-bit tag; the keys object's entries after its index
-//! array of `1 << dk_log2_index_bytes` bytes; entries of `(hash, key, value)`, or of
-//! `(key, value)` when every key is an exact str (`dk_kind` 1); a deleted or unused entry has
-//! a NULL value. On those versions, and only once a probe at import has read dicts of both
-//! kinds back through the API and in place and found the same items in the same order, the
-//! entries are read in place; a split table (an instance `__dict__` sharing its keys, with
-//! `ma_values` set) always goes through the API. 3.9 and 3.10 (another keys layout, in a
-//! header that is not installed) and anything the gate in `verified.rs` turns away use the
-//! API only.
+//! cloning the dict costs per item. Two layouts of a dict with a combined table are read
+//! (GIL builds; `ma_keys` after `ma_used` and a 64-bit tag in both; a deleted or unused entry
+//! has a NULL value):
+//!
+//! * CPython 3.11 to 3.15 (`Include/internal/pycore_dict.h`, `cpython/dictobject.h`): the
+//!   keys object's entries after its index array of `1 << dk_log2_index_bytes` bytes; entries
+//!   of `(hash, key, value)`, or of `(key, value)` when every key is an exact str
+//!   (`dk_kind` 1).
+//! * CPython 3.9 and 3.10 (`Objects/dict-common.h`, not installed; the offsets below were
+//!   read from the debug information of both interpreters' `libpython`): `dk_size`,
+//!   `dk_lookup`, `dk_usable`, `dk_nentries`, then `dk_size` indices of 1, 2, 4 or 8 bytes
+//!   (the smallest that holds `dk_size`), then entries of `(hash, key, value)`. A value
+//!   written in place there gives the dict a new version tag (see `fresh_version`).
+//!
+//! On those versions, and only once a probe at import has read dicts of both key kinds and
+//! both index widths back through the API and in place and found the same items in the same
+//! order, the entries are read in place; a split table (an instance `__dict__` sharing its
+//! keys, with `ma_values` set) always goes through the API, as does anything the gate in
+//! `verified.rs` turns away.
 //!
 //! Reads go through the dict's current keys object at every step and are bounded by its
 //! current `dk_nentries`, as `_PyDict_Next` does, so a dict changed by Python code between
@@ -19,7 +27,7 @@
 use super::{decref, PyObject, Py_ssize_t};
 use pyo3_ffi as ffi;
 use std::os::raw::c_int;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 #[repr(C)]
 struct DictObject {
@@ -27,7 +35,8 @@ struct DictObject {
     ma_used: Py_ssize_t,
     /// `ma_version_tag` up to 3.13, `_ma_watcher_tag` from 3.14.
     _tag: u64,
-    ma_keys: *mut KeysObject,
+    /// A `KeysObject` or a `CompactKeysObject`.
+    ma_keys: *mut std::ffi::c_void,
     ma_values: *mut std::ffi::c_void,
 }
 
@@ -38,6 +47,17 @@ struct KeysObject {
     dk_log2_index_bytes: u8,
     dk_kind: u8,
     dk_version: u32,
+    dk_usable: Py_ssize_t,
+    dk_nentries: Py_ssize_t,
+    dk_indices: [u8; 0],
+}
+
+/// The keys object of 3.9 and 3.10.
+#[repr(C)]
+struct CompactKeysObject {
+    dk_refcnt: Py_ssize_t,
+    dk_size: Py_ssize_t,
+    dk_lookup: *const std::ffi::c_void,
     dk_usable: Py_ssize_t,
     dk_nentries: Py_ssize_t,
     dk_indices: [u8; 0],
@@ -59,7 +79,12 @@ struct UnicodeEntry {
 const KIND_GENERAL: u8 = 0;
 const KIND_UNICODE: u8 = 1;
 
-static IN_PLACE: AtomicBool = AtomicBool::new(false);
+/// Which layout is read in place: none, 3.9/3.10's or 3.11+'s.
+const OFF: u8 = 0;
+const COMPACT: u8 = 1;
+const KINDS: u8 = 2;
+
+static LAYOUT: AtomicU8 = AtomicU8::new(OFF);
 /// The bits of the tag that say a dict is watched (`DICT_WATCHER_MASK`, 3.12+; 3.11's tag is
 /// a plain version counter and dicts cannot be watched).
 static WATCHER_BITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
@@ -67,17 +92,23 @@ static WATCHER_BITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64
 /// Decides, once at import, whether entries are read in place (`allowed` is false on an
 /// interpreter that is not verified, see `verified.rs`).
 pub fn init(major: u8, minor: u8, allowed: bool) {
-    if allowed && (major, minor) >= (3, 11) && probe() {
+    let layout = match (major, minor) {
+        _ if !allowed => return,
+        (3, 9..=10) => COMPACT,
+        (3, 11..) => KINDS,
+        _ => return,
+    };
+    if probe(layout) {
         let mask = if (major, minor) >= (3, 12) { 0xFF } else { 0 };
         WATCHER_BITS.store(mask, Ordering::Relaxed);
-        IN_PLACE.store(true, Ordering::Relaxed);
+        LAYOUT.store(layout, Ordering::Relaxed);
     }
 }
 
 /// Whether entries are read in place (reported by `python -m copium info`).
 #[inline(always)]
 pub fn in_place() -> bool {
-    IN_PLACE.load(Ordering::Relaxed)
+    LAYOUT.load(Ordering::Relaxed) != OFF
 }
 
 /// A dict's combined table as it is now: `kind`, the first entry and the number of entries.
@@ -95,11 +126,36 @@ impl Table {
     /// `dict` is a live dict (or frozendict, which extends it) and `in_place()` is true.
     #[inline(always)]
     pub unsafe fn of(dict: *mut PyObject) -> Option<Table> {
+        Table::read(dict, LAYOUT.load(Ordering::Relaxed))
+    }
+
+    /// The table as `layout` places it.
+    ///
+    /// # Safety
+    /// As `of`, with `layout` the running interpreter's (`OFF` is not one).
+    #[inline(always)]
+    unsafe fn read(dict: *mut PyObject, layout: u8) -> Option<Table> {
         let mp = dict.cast::<DictObject>();
         if !(*mp).ma_values.is_null() {
             return None;
         }
-        let keys = (*mp).ma_keys;
+        if layout == COMPACT {
+            let keys = (*mp).ma_keys.cast::<CompactKeysObject>();
+            let size = (*keys).dk_size as usize;
+            let index_bytes = match size {
+                0..=0xff => 1,
+                0x100..=0xffff => 2,
+                0x1_0000..=0xffff_ffff => 4,
+                _ => 8,
+            };
+            let indices = std::ptr::addr_of!((*keys).dk_indices).cast::<u8>();
+            return Some(Table {
+                unicode: false,
+                entries: indices.add(size * index_bytes),
+                n: (*keys).dk_nentries,
+            });
+        }
+        let keys = (*mp).ma_keys.cast::<KeysObject>();
         let kind = (*keys).dk_kind;
         let indices = std::ptr::addr_of!((*keys).dk_indices).cast::<u8>();
         Some(Table {
@@ -149,8 +205,9 @@ pub unsafe fn len(dict: *mut PyObject) -> Py_ssize_t {
 /// the engine made and keeps (a clone being filled with copies), when that entry still holds
 /// `key` in a combined table, no watcher watches the dict and the collector tracks it (so a
 /// container value needs no tracking change): what `PyDict_SetItem(dict, key, value)` does
-/// to an existing key then, without looking the key up again. Gives back the value it
-/// replaced, to be released by the caller; `Err(value)` when it did not apply.
+/// to an existing key then, without looking the key up again (on 3.9 and 3.10 with the new
+/// version tag it gives the dict). Gives back the value it replaced, to be released by the
+/// caller; `Err(value)` when it did not apply.
 ///
 /// # Safety
 /// `dict` is a live dict and `in_place()` is true.
@@ -162,6 +219,15 @@ pub unsafe fn replace_value(
     value: super::Owned,
 ) -> Result<super::Owned, super::Owned> {
     let mp = dict.cast::<DictObject>();
+    // First, as making it may run a collection, and so any code, that changes `dict`.
+    let version = if LAYOUT.load(Ordering::Relaxed) == COMPACT {
+        match fresh_version() {
+            Some(version) => Some(version),
+            None => return Err(value),
+        }
+    } else {
+        None
+    };
     let Some(table) = Table::of(dict) else {
         return Err(value);
     };
@@ -199,8 +265,30 @@ pub unsafe fn replace_value(
         return Err(value);
     }
     *slot = value.into_ptr();
+    if let Some(version) = version {
+        (*mp)._tag = version;
+    }
     // The slot's old reference, now the caller's.
     Ok(super::Owned::from_new(old).unwrap_unchecked())
+}
+
+/// A version tag no dict has had yet, as 3.9 and 3.10 give a dict at every change
+/// (`DICT_NEXT_VERSION()`, PEP 509): their global-variable caches keep a borrowed pointer to
+/// a value for as long as the dict's tag is the one they saw, so a value written in place
+/// comes with a new tag. It is the tag of a dict made for the purpose and released at once
+/// (an empty dict's release runs no code); `None`, with no error set, when that fails.
+///
+/// # Safety
+/// The GIL is held; the running interpreter is 3.9 or 3.10 and `in_place()` is true.
+unsafe fn fresh_version() -> Option<u64> {
+    let scratch = ffi::PyDict_New();
+    if scratch.is_null() {
+        ffi::PyErr_Clear();
+        return None;
+    }
+    let version = (*scratch.cast::<DictObject>())._tag;
+    decref(scratch);
+    Some(version)
 }
 
 /// One step of iteration from entry `*pos` of a combined table, as `_PyDict_Next` steps it;
@@ -213,7 +301,14 @@ pub unsafe fn step(
     dict: *mut PyObject,
     pos: &mut Py_ssize_t,
 ) -> Option<Option<(*mut PyObject, *mut PyObject)>> {
-    let table = Table::of(dict)?;
+    step_in(Table::of(dict)?, pos)
+}
+
+#[inline(always)]
+unsafe fn step_in(
+    table: Table,
+    pos: &mut Py_ssize_t,
+) -> Option<Option<(*mut PyObject, *mut PyObject)>> {
     let mut i = (*pos).max(0);
     while i < table.n {
         let (k, v) = table.entry(i);
@@ -240,17 +335,45 @@ unsafe fn api_items(dict: *mut PyObject) -> Vec<(*mut PyObject, *mut PyObject)> 
     items
 }
 
-/// The items of `dict` read in place, in order; `None` for a split table.
+/// The items of `dict` read in place as `layout` places them, in order; `None` for a split
+/// table.
 ///
 /// # Safety
 /// As `api_items`, with the layout assumed (the probe's question).
-unsafe fn in_place_items(dict: *mut PyObject) -> Option<Vec<(*mut PyObject, *mut PyObject)>> {
+unsafe fn in_place_items(
+    dict: *mut PyObject,
+    layout: u8,
+) -> Option<Vec<(*mut PyObject, *mut PyObject)>> {
+    let table = Table::read(dict, layout)?;
     let mut items = Vec::new();
     let mut pos = 0;
-    while let Some((k, v)) = step(dict, &mut pos)? {
+    while let Some((k, v)) = step_in(table, &mut pos)? {
         items.push((k, v));
     }
     Some(items)
+}
+
+/// Whether `dict`'s keys object looks as `layout` describes it, with every key an exact str
+/// when `str_keys`.
+///
+/// # Safety
+/// `dict` is a live dict with a combined table.
+unsafe fn header_matches(dict: *mut PyObject, layout: u8, str_keys: bool) -> bool {
+    let mp = dict.cast::<DictObject>();
+    let used = (*mp).ma_used;
+    if layout == COMPACT {
+        let keys = (*mp).ma_keys.cast::<CompactKeysObject>();
+        let size = (*keys).dk_size;
+        return (*keys).dk_refcnt >= 1
+            && size >= 8
+            && size.count_ones() == 1
+            && (*keys).dk_nentries >= used
+            && (*keys).dk_nentries <= size
+            && (*keys).dk_usable >= 0;
+    }
+    let keys = (*mp).ma_keys.cast::<KeysObject>();
+    let expected_kind = if str_keys { KIND_UNICODE } else { KIND_GENERAL };
+    (*keys).dk_kind == expected_kind && (*keys).dk_nentries >= used
 }
 
 /// Builds a dict of the keys `keys` (values None, True, False in turn), deletes its second
@@ -258,8 +381,8 @@ unsafe fn in_place_items(dict: *mut PyObject) -> Option<Vec<(*mut PyObject, *mut
 /// fails the probe.
 ///
 /// # Safety
-/// The GIL is held; `keys` are live hashable objects.
-unsafe fn probe_one(keys: &[*mut PyObject], expected_kind: u8) -> bool {
+/// The GIL is held; `keys` are live hashable objects, all exact str when `str_keys`.
+unsafe fn probe_one(keys: &[*mut PyObject], layout: u8, str_keys: bool) -> bool {
     let dict = ffi::PyDict_New();
     if dict.is_null() {
         ffi::PyErr_Clear();
@@ -274,25 +397,25 @@ unsafe fn probe_one(keys: &[*mut PyObject], expected_kind: u8) -> bool {
     if ok {
         let mp = dict.cast::<DictObject>();
         ok = (*mp).ma_values.is_null()
-            && (*(*mp).ma_keys).dk_kind == expected_kind
             && (*mp).ma_used == ffi::PyDict_Size(dict)
-            && (*(*mp).ma_keys).dk_nentries >= (*mp).ma_used
-            && in_place_items(dict).is_some_and(|seen| seen == api_items(dict));
+            && header_matches(dict, layout, str_keys)
+            && in_place_items(dict, layout).is_some_and(|seen| seen == api_items(dict));
     }
     ffi::PyErr_Clear();
     decref(dict);
     ok
 }
 
-fn probe() -> bool {
+/// Str keys and int keys, in a small dict (one-byte indices) and a larger one (two-byte).
+fn probe(layout: u8) -> bool {
     // SAFETY: new objects owned here, released before returning; errors are cleared.
     unsafe {
         let mut owned = Vec::new();
         let mut str_keys = Vec::new();
         let mut int_keys = Vec::new();
-        for i in 0..5 {
+        for i in 0..PROBE_KEYS {
             let s = ffi::PyUnicode_FromFormat(c"probe-%d".as_ptr(), i as c_int);
-            let n = ffi::PyLong_FromLong(1000 + i);
+            let n = ffi::PyLong_FromLong(1000 + i as std::os::raw::c_long);
             if s.is_null() || n.is_null() {
                 ffi::PyErr_Clear();
                 owned.extend([s, n].into_iter().filter(|p| !p.is_null()));
@@ -303,8 +426,15 @@ fn probe() -> bool {
             int_keys.push(n);
             owned.extend([s, n]);
         }
-        let ok = probe_one(&str_keys, KIND_UNICODE) && probe_one(&int_keys, KIND_GENERAL);
+        let ok = [SMALL_PROBE, PROBE_KEYS].iter().all(|&n| {
+            probe_one(&str_keys[..n], layout, true) && probe_one(&int_keys[..n], layout, false)
+        });
         owned.into_iter().for_each(|p| decref(p));
         ok
     }
 }
+
+/// Keys of the small probe dict (8 slots: one-byte indices).
+const SMALL_PROBE: usize = 5;
+/// Keys of the larger one (hundreds of slots: two-byte indices).
+const PROBE_KEYS: usize = 200;

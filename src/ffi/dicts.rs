@@ -27,7 +27,7 @@
 use super::{decref, PyObject, Py_ssize_t};
 use pyo3_ffi as ffi;
 use std::os::raw::c_int;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 #[repr(C)]
 struct DictObject {
@@ -87,7 +87,7 @@ const KINDS: u8 = 2;
 static LAYOUT: AtomicU8 = AtomicU8::new(OFF);
 /// The bits of the tag that say a dict is watched (`DICT_WATCHER_MASK`, 3.12+; 3.11's tag is
 /// a plain version counter and dicts cannot be watched).
-static WATCHER_BITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
+static WATCHER_BITS: AtomicU64 = AtomicU64::new(u64::MAX);
 
 /// Decides, once at import, whether entries are read in place (`allowed` is false on an
 /// interpreter that is not verified, see `verified.rs`).
@@ -205,8 +205,8 @@ pub unsafe fn len(dict: *mut PyObject) -> Py_ssize_t {
 /// the engine made and keeps (a clone being filled with copies), when that entry still holds
 /// `key` in a combined table, no watcher watches the dict and the collector tracks it (so a
 /// container value needs no tracking change): what `PyDict_SetItem(dict, key, value)` does
-/// to an existing key then, without looking the key up again (on 3.9 and 3.10 with the new
-/// version tag it gives the dict). Gives back the value it replaced, to be released by the
+/// to an existing key then, without looking the key up again (on 3.9 and 3.10 with a new
+/// version tag for the dict, as it gives one). Gives back the value it replaced, to be released by the
 /// caller; `Err(value)` when it did not apply.
 ///
 /// # Safety
@@ -219,15 +219,6 @@ pub unsafe fn replace_value(
     value: super::Owned,
 ) -> Result<super::Owned, super::Owned> {
     let mp = dict.cast::<DictObject>();
-    // First, as making it may run a collection, and so any code, that changes `dict`.
-    let version = if LAYOUT.load(Ordering::Relaxed) == COMPACT {
-        match fresh_version() {
-            Some(version) => Some(version),
-            None => return Err(value),
-        }
-    } else {
-        None
-    };
     let Some(table) = Table::of(dict) else {
         return Err(value);
     };
@@ -265,30 +256,25 @@ pub unsafe fn replace_value(
         return Err(value);
     }
     *slot = value.into_ptr();
-    if let Some(version) = version {
-        (*mp)._tag = version;
+    if LAYOUT.load(Ordering::Relaxed) == COMPACT {
+        (*mp)._tag = fresh_version();
     }
     // The slot's old reference, now the caller's.
     Ok(super::Owned::from_new(old).unwrap_unchecked())
 }
 
-/// A version tag no dict has had yet, as 3.9 and 3.10 give a dict at every change
-/// (`DICT_NEXT_VERSION()`, PEP 509): their global-variable caches keep a borrowed pointer to
-/// a value for as long as the dict's tag is the one they saw, so a value written in place
-/// comes with a new tag. It is the tag of a dict made for the purpose and released at once
-/// (an empty dict's release runs no code); `None`, with no error set, when that fails.
-///
-/// # Safety
-/// The GIL is held; the running interpreter is 3.9 or 3.10 and `in_place()` is true.
-unsafe fn fresh_version() -> Option<u64> {
-    let scratch = ffi::PyDict_New();
-    if scratch.is_null() {
-        ffi::PyErr_Clear();
-        return None;
-    }
-    let version = (*scratch.cast::<DictObject>())._tag;
-    decref(scratch);
-    Some(version)
+/// Version tags for the dicts of 3.9 and 3.10 written in place, which those versions give a
+/// new tag at every change (`DICT_NEXT_VERSION()`, PEP 509): their global-variable caches
+/// keep a borrowed pointer to a value for as long as the dict has the tag they saw, and only
+/// compare tags for equality. These count down from the top of the range; the interpreter's
+/// own counter counts up from zero by one per dict change and cannot reach them (2^63
+/// changes take centuries at any speed), so each is a tag no dict has had.
+static NEXT_OWN_VERSION: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// A tag no dict has had yet (see `NEXT_OWN_VERSION`).
+#[inline(always)]
+fn fresh_version() -> u64 {
+    NEXT_OWN_VERSION.fetch_sub(1, Ordering::Relaxed)
 }
 
 /// One step of iteration from entry `*pos` of a combined table, as `_PyDict_Next` steps it;

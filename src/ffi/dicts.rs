@@ -206,8 +206,8 @@ pub unsafe fn len(dict: *mut PyObject) -> Py_ssize_t {
 /// `key` in a combined table, no watcher watches the dict and the collector tracks it (so a
 /// container value needs no tracking change): what `PyDict_SetItem(dict, key, value)` does
 /// to an existing key then, without looking the key up again (on 3.9 and 3.10 with a new
-/// version tag for the dict, as it gives one). Gives back the value it replaced, to be released by the
-/// caller; `Err(value)` when it did not apply.
+/// version tag for the dict, as it gives one). Gives back the value it replaced, to be
+/// released by the caller; `Err(value)` when it did not apply.
 ///
 /// # Safety
 /// `dict` is a live dict and `in_place()` is true.

@@ -302,11 +302,11 @@ def test_tuples_built_from_copies_match_the_stdlib() -> None:
 class AddsToTheCopy:
     """Adds an item to the half-made copy of the container holding it."""
 
-    def __init__(self, owner: list[Any]) -> None:
-        self.owner = owner
+    def __init__(self, owner_id: list[int]) -> None:
+        self.owner_id = owner_id
 
     def __deepcopy__(self, memo: Any) -> str:
-        copy_of_owner = memo.get(id(self.owner[0]))
+        copy_of_owner = memo.get(self.owner_id[0])
         if isinstance(copy_of_owner, list):
             copy_of_owner.append("added")
         elif isinstance(copy_of_owner, dict):
@@ -323,10 +323,10 @@ class AddsToTheCopy:
 def test_an_item_a_hook_adds_to_its_containers_half_made_copy_lands_where_stdlib_puts_it(
     container: type,
 ) -> None:
-    owner: list[Any] = []
-    hook = AddsToTheCopy(owner)
+    owner_id: list[int] = []
+    hook = AddsToTheCopy(owner_id)
     original = [hook, [1]] if container is list else {"hook": hook, "after": [1]}
-    owner.append(original)
+    owner_id.append(id(original))
     expected, copied = stdlib_copy.deepcopy(original), copium.deepcopy(original)
     if container is dict:
         expected, copied = list(expected.items()), list(copied.items())

@@ -392,35 +392,35 @@ unsafe fn probe_one(keys: &[*mut PyObject], layout: u8, str_keys: bool) -> bool 
     ok
 }
 
-/// Str keys and int keys, in a small dict (one-byte indices) and a larger one (two-byte).
+/// Str keys and int keys in a small dict (one-byte indices), and int keys in a larger one
+/// (two-byte indices; where the entries start does not depend on the keys' kind). Int keys,
+/// cheap to make, are the many: this runs at every import.
 fn probe(layout: u8) -> bool {
     // SAFETY: new objects owned here, released before returning; errors are cleared.
     unsafe {
-        let mut owned = Vec::new();
-        let mut str_keys = Vec::new();
-        let mut int_keys = Vec::new();
-        for i in 0..PROBE_KEYS {
-            let s = ffi::PyUnicode_FromFormat(c"probe-%d".as_ptr(), i as c_int);
-            let n = ffi::PyLong_FromLong(1000 + i as std::os::raw::c_long);
-            if s.is_null() || n.is_null() {
-                ffi::PyErr_Clear();
-                owned.extend([s, n].into_iter().filter(|p| !p.is_null()));
-                owned.into_iter().for_each(|p| decref(p));
-                return false;
-            }
-            str_keys.push(s);
-            int_keys.push(n);
-            owned.extend([s, n]);
+        let mut owned = Vec::with_capacity(SMALL_PROBE + PROBE_KEYS);
+        for i in 0..SMALL_PROBE {
+            owned.push(ffi::PyUnicode_FromFormat(c"probe-%d".as_ptr(), i as c_int));
         }
-        let ok = [SMALL_PROBE, PROBE_KEYS].iter().all(|&n| {
-            probe_one(&str_keys[..n], layout, true) && probe_one(&int_keys[..n], layout, false)
-        });
-        owned.into_iter().for_each(|p| decref(p));
+        for i in 0..PROBE_KEYS {
+            owned.push(ffi::PyLong_FromLong(1000 + i as std::os::raw::c_long));
+        }
+        let made = owned.iter().all(|p| !p.is_null());
+        let (str_keys, int_keys) = owned.split_at(SMALL_PROBE);
+        let ok = made
+            && probe_one(str_keys, layout, true)
+            && probe_one(&int_keys[..SMALL_PROBE], layout, false)
+            && probe_one(int_keys, layout, false);
+        ffi::PyErr_Clear();
+        owned
+            .into_iter()
+            .filter(|p| !p.is_null())
+            .for_each(|p| decref(p));
         ok
     }
 }
 
-/// Keys of the small probe dict (8 slots: one-byte indices).
+/// Keys of the small probe dicts (8 slots: one-byte indices).
 const SMALL_PROBE: usize = 5;
-/// Keys of the larger one (hundreds of slots: two-byte indices).
+/// Int keys of the larger one (hundreds of slots: two-byte indices).
 const PROBE_KEYS: usize = 200;

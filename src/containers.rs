@@ -3,6 +3,7 @@
 
 use crate::deepcopy::{Engine, Memo};
 use crate::ffi::{self, exc_types, Owned, PyObject, Py_ssize_t, R};
+use crate::half_made::{self, OpenCopy};
 use crate::types::{self, statics};
 
 /// `_deepcopy_list`: the copy is memoized before its items are copied (cycles), items are
@@ -14,28 +15,93 @@ pub fn list<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Own
     }
     let y = ffi::list_new_empty()?;
     e.memo.store(key, &y)?;
-    let mut i: Py_ssize_t = 0;
+    append_items(e, x, y.as_ptr(), 0)?;
+    Ok(y)
+}
+
+/// Stdlib's loop from item `i` on: `y.append(deepcopy(x[i]))` while `i < len(x)`.
+fn append_items<M: Memo>(
+    e: &mut Engine<M>,
+    x: *mut PyObject,
+    y: *mut PyObject,
+    mut i: Py_ssize_t,
+) -> R<()> {
     while i < ffi::list_len(x) {
         let item = ffi::new_ref(ffi::list_item(x, i));
         let copied = e.deep(item.as_ptr())?;
-        ffi::list_append(y.as_ptr(), copied.as_ptr())?;
+        ffi::list_append(y, copied.as_ptr())?;
         i += 1;
     }
-    Ok(y)
+    Ok(())
 }
 
 /// The same result, built as one exact-size slice of the original whose non-atomic items
 /// are then replaced by their copies. Every index is still read at its turn (user code
 /// run by an earlier item's copy may have changed the original), and the copy grows or is
 /// cut to the length the original ends with, as stdlib's appending loop would produce.
+/// Python code that can see the memo must find stdlib's half-made copy: then the slice is
+/// cut back to what is already done and the rest appended item by item (`half_made`).
 #[inline(always)]
 fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let mut run = types::AtomicRun::new();
     let (y, prefix) = ffi::list_copy_counting(x, |item| run.holds(item))?;
-    let mut i = prefix as Py_ssize_t;
-    if i < ffi::list_len(y.as_ptr()) || !e.at_unobserved_root() {
-        e.memo.store(key, &y)?;
+    let i = prefix as Py_ssize_t;
+    if i == ffi::list_len(y.as_ptr()) {
+        if !e.at_unobserved_root() {
+            e.memo.store(key, &y)?;
+        }
+        return Ok(y);
     }
+    e.memo.store(key, &y)?;
+    if e.memo.observable() {
+        seen_list(e, x, y.as_ptr(), i)?;
+        return Ok(y);
+    }
+    let open = OpenCopy::list(y.as_ptr(), e.memo.open_top());
+    e.memo.set_open_top(&open);
+    let filled = fill_list(e, x, y.as_ptr(), i, &open);
+    e.memo.set_open_top(open.below());
+    filled?;
+    Ok(y)
+}
+
+/// A slice made while Python code can see the memo: cut to its atomic prefix `i`, the rest
+/// appended item by item.
+#[cold]
+#[inline(never)]
+fn seen_list<M: Memo>(
+    e: &mut Engine<M>,
+    x: *mut PyObject,
+    y: *mut PyObject,
+    i: Py_ssize_t,
+) -> R<()> {
+    drop(half_made::cut_list(y, i)?);
+    append_items(e, x, y, i)
+}
+
+/// The copy was settled while item `i` was copied: that copy appended, then the rest.
+#[cold]
+#[inline(never)]
+fn settled_list<M: Memo>(
+    e: &mut Engine<M>,
+    x: *mut PyObject,
+    y: *mut PyObject,
+    i: Py_ssize_t,
+    copied: Owned,
+) -> R<()> {
+    ffi::list_append(y, copied.as_ptr())?;
+    append_items(e, x, y, i + 1)
+}
+
+/// The slice's items from `i` on replaced by their copies, while the copy stays unsettled.
+#[inline(always)]
+fn fill_list<M: Memo>(
+    e: &mut Engine<M>,
+    x: *mut PyObject,
+    y: *mut PyObject,
+    mut i: Py_ssize_t,
+    open: &OpenCopy,
+) -> R<()> {
     // Until an item's copy runs Python code, nothing can change `x`: the first non-atomic
     // item needs no check against the slice.
     let mut may_have_changed = false;
@@ -51,21 +117,26 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         } else {
             let item = ffi::new_ref(item);
             may_have_changed = true;
-            e.deep_kind(item.as_ptr(), kind)?
+            open.copying(i);
+            let copied = e.deep_kind(item.as_ptr(), kind)?;
+            if open.settled() {
+                return settled_list(e, x, y, i, copied);
+            }
+            copied
         };
-        if i < ffi::list_len(y.as_ptr()) {
-            if ffi::list_item(y.as_ptr(), i) != value.as_ptr() {
-                ffi::list_set(y.as_ptr(), i, value)?;
+        if i < ffi::list_len(y) {
+            if ffi::list_item(y, i) != value.as_ptr() {
+                ffi::list_set(y, i, value)?;
             }
         } else {
-            ffi::list_append(y.as_ptr(), value.as_ptr())?;
+            ffi::list_append(y, value.as_ptr())?;
         }
         i += 1;
     }
-    if i < ffi::list_len(y.as_ptr()) {
-        ffi::list_truncate(y.as_ptr(), i)?;
+    if i < ffi::list_len(y) {
+        ffi::list_truncate(y, i)?;
     }
-    Ok(y)
+    Ok(())
 }
 
 /// `_deepcopy_dict`: memoized first; items copied in iteration order, each value before its
@@ -177,10 +248,10 @@ fn copy_item<M: Memo>(
 /// so a value replaced meanwhile by user code is the one copied, as in stdlib. If the walks
 /// diverge (a non-atomic key, or keys replaced while the size stayed the same), the clone's
 /// unprocessed keys are dropped and the rest is copied item by item, giving stdlib's
-/// insertion order.
+/// insertion order; the same happens once Python code can see the memo (`half_made`).
 fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let y = ffi::dict_copy(x)?;
-    let Some((mut ypos, done, first_key)) = first_to_copy(y.as_ptr()) else {
+    let Some((ypos, done, first_key)) = first_to_copy(y.as_ptr()) else {
         if !e.at_unobserved_root() {
             e.memo.store(key, &y)?;
         }
@@ -194,30 +265,85 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     }
     e.memo.store(key, &y)?;
     let mut it = DictItems::resume(x, ypos, done, first_key);
+    if e.memo.observable() {
+        seen_dict(e, &mut it, y.as_ptr(), ypos)?;
+        return Ok(y);
+    }
+    let open = OpenCopy::dict(y.as_ptr(), e.memo.open_top());
+    e.memo.set_open_top(&open);
+    let filled = fill_dict(e, &mut it, y.as_ptr(), ypos, &open);
+    e.memo.set_open_top(open.below());
+    filled?;
+    Ok(y)
+}
+
+/// A clone made while Python code can see the memo: its entries from position `ypos` on
+/// dropped, the rest copied item by item.
+#[cold]
+#[inline(never)]
+fn seen_dict<M: Memo>(
+    e: &mut Engine<M>,
+    it: &mut DictItems,
+    y: *mut PyObject,
+    mut ypos: Py_ssize_t,
+) -> R<()> {
+    drop_unprocessed(y, None, &mut ypos)?;
+    copy_items(e, it, y)
+}
+
+/// The copy was settled while the value of `k` was copied: `y[deepcopy(k)] = copied`, then
+/// the rest item by item.
+#[cold]
+#[inline(never)]
+fn settled_dict<M: Memo>(
+    e: &mut Engine<M>,
+    it: &mut DictItems,
+    y: *mut PyObject,
+    k: Owned,
+    copied: Owned,
+) -> R<()> {
+    let k = e.deep(k.as_ptr())?;
+    ffi::dict_set(y, k.as_ptr(), copied.as_ptr())?;
+    copy_items(e, it, y)
+}
+
+/// The clone's values from `ypos` on replaced by their copies, while the copy stays
+/// unsettled.
+#[inline(always)]
+fn fill_dict<M: Memo>(
+    e: &mut Engine<M>,
+    it: &mut DictItems,
+    y: *mut PyObject,
+    mut ypos: Py_ssize_t,
+    open: &OpenCopy,
+) -> R<()> {
     while let Some((kx, vx)) = it.next()? {
-        let clone_entry = it.stepper.step(y.as_ptr(), &mut ypos);
+        let clone_entry = it.stepper.step(y, &mut ypos);
         match clone_entry {
             Some((ky, vy)) if ky == kx && types::is_atomic(ffi::type_of(kx)) => {
                 let kind = types::classify(ffi::type_of(vx));
                 if kind == types::Kind::Atomic || e.is_own_copy(vx, kind) {
                     if vy != vx {
-                        ffi::dict_set(y.as_ptr(), kx, vx)?;
+                        ffi::dict_set(y, kx, vx)?;
                     }
                 } else {
                     let (k, v) = (ffi::new_ref(kx), ffi::new_ref(vx));
+                    open.copying(ypos);
                     let copied = e.deep_kind(v.as_ptr(), kind)?;
-                    ffi::dict_replace(y.as_ptr(), ypos, k.as_ptr(), copied)?;
+                    if open.settled() {
+                        return settled_dict(e, it, y, k, copied);
+                    }
+                    ffi::dict_replace(y, ypos, k.as_ptr(), copied)?;
                 }
             }
             diverged => {
-                drop_unprocessed(y.as_ptr(), diverged.map(|(ky, _)| ky), &mut ypos)?;
-                copy_item(e, kx, vx, y.as_ptr())?;
-                copy_items(e, &mut it, y.as_ptr())?;
-                break;
+                drop_unprocessed(y, diverged.map(|(ky, _)| ky), &mut ypos)?;
+                copy_item(e, kx, vx, y)?;
+                return copy_items(e, it, y);
             }
         }
     }
-    Ok(y)
+    Ok(())
 }
 
 /// The first item of a fresh clone whose key or value is not atomic: its position, how many

@@ -6,6 +6,7 @@
 
 use crate::dispatch;
 use crate::ffi::{self, Owned, PyObject, R};
+use crate::half_made::OpenCopy;
 use crate::native_memo::NativeMemo;
 use crate::recursion::Depth;
 use crate::semantics;
@@ -32,8 +33,16 @@ pub trait Memo {
     /// Can anything outside this call see the memo (a caller's mapping, or a proxy over the
     /// native one that Python code may keep)?
     fn observable(&self) -> bool;
-    /// `copier(memo)` for a custom `__deepcopy__`.
+    /// `copier(memo)` for a custom `__deepcopy__`. The first time a native memo is handed to
+    /// Python code, the copies still open on it are settled first (see `half_made`).
     fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned>;
+    /// The innermost list or dict copy being filled from a slice or clone of its original
+    /// while no Python code can see the memo (see `half_made`). Only a memo that is not
+    /// [`Memo::observable`] yet takes registrations.
+    fn open_top(&self) -> *const OpenCopy {
+        std::ptr::null()
+    }
+    fn set_open_top(&mut self, _top: *const OpenCopy) {}
 }
 
 pub struct Engine<M: Memo> {

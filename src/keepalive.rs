@@ -18,7 +18,14 @@ impl KeepAlive {
                 .try_reserve(1)
                 .map_err(|_| crate::memo::NoMemory)?;
         }
-        self.items.push(obj);
+        let n = self.items.len();
+        // SAFETY: n < capacity (ensured above), so element n is allocated; it is written
+        // before the length covers it. (`push` here is sometimes left out of line: a call
+        // per object copied.)
+        unsafe {
+            self.items.as_mut_ptr().add(n).write(obj);
+            self.items.set_len(n + 1);
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@ mod entry;
 mod extra;
 mod fallback;
 mod ffi;
+mod half_made;
 mod keepalive;
 mod memo;
 mod native_memo;

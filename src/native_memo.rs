@@ -2,23 +2,27 @@
 
 use crate::deepcopy::Memo;
 use crate::ffi::{Owned, PyObject, R};
+use crate::half_made::{OpenCopies, OpenCopy};
 use crate::memo::Key;
 use crate::state::Session;
 
 pub struct NativeMemo {
     pub session: Session,
+    open: OpenCopies,
 }
 
 impl NativeMemo {
     pub fn new() -> Self {
         NativeMemo {
             session: Session::Uninitialized,
+            open: OpenCopies::default(),
         }
     }
 
     pub fn resume(state: crate::state::SharedState, proxy: Owned) -> Self {
         NativeMemo {
             session: Session::resume(state, proxy),
+            open: OpenCopies::default(),
         }
     }
 
@@ -73,6 +77,19 @@ impl Memo for NativeMemo {
     }
 
     fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {
+        if !self.observable() {
+            self.open.settle()?;
+        }
         crate::fallback::call_with_proxy(&mut self.session, copier, x)
+    }
+
+    #[inline(always)]
+    fn open_top(&self) -> *const OpenCopy {
+        self.open.top()
+    }
+
+    #[inline(always)]
+    fn set_open_top(&mut self, top: *const OpenCopy) {
+        self.open.set_top(top);
     }
 }

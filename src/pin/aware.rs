@@ -5,6 +5,7 @@
 use super::{registry, replay};
 use crate::deepcopy::Memo;
 use crate::ffi::{Owned, PyObject, R};
+use crate::half_made::OpenCopy;
 use std::sync::atomic::Ordering;
 
 pub struct PinAware<M: Memo> {
@@ -55,5 +56,15 @@ impl<M: Memo> Memo for PinAware<M> {
 
     fn call_deepcopy(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned> {
         self.inner.call_deepcopy(copier, x)
+    }
+
+    #[inline(always)]
+    fn open_top(&self) -> *const OpenCopy {
+        self.inner.open_top()
+    }
+
+    #[inline(always)]
+    fn set_open_top(&mut self, top: *const OpenCopy) {
+        self.inner.set_open_top(top);
     }
 }

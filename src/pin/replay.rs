@@ -16,6 +16,7 @@
 use super::plan::{Args, Child, Kind, Make, Node, NodeId, Plan, Reduce, NO_SLOT};
 use crate::deepcopy::Memo;
 use crate::ffi::{self, exc_types, Owned, PyObject, Py_ssize_t, R};
+use crate::half_made::{self, OpenCopy};
 use crate::native_memo::NativeMemo;
 use crate::recursion::Depth;
 use crate::reduce;
@@ -42,6 +43,11 @@ pub trait Track {
     fn hook(&mut self, copier: *mut PyObject, x: *mut PyObject) -> R<Owned>;
     /// Another pin's plan, inside this one.
     fn embedded(&mut self, plan: &Plan) -> R<Owned>;
+    /// Can Python code see the memo already? A list or dict is then built item by item.
+    fn visible(&self) -> bool;
+    /// The innermost list or dict being filled from its template (see `half_made`).
+    fn open_top(&self) -> *const OpenCopy;
+    fn set_open_top(&mut self, top: *const OpenCopy);
 }
 
 /// No memo: copies of nodes referred to again live in the plan's slots.
@@ -108,6 +114,20 @@ impl Track for Fast {
     fn embedded(&mut self, plan: &Plan) -> R<Owned> {
         copy(plan)
     }
+
+    /// No memo: no Python code can reach a half-made copy except through the collector.
+    #[inline(always)]
+    fn visible(&self) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn open_top(&self) -> *const OpenCopy {
+        std::ptr::null()
+    }
+
+    #[inline(always)]
+    fn set_open_top(&mut self, _top: *const OpenCopy) {}
 }
 
 /// On a memo, exactly as the engine uses it.
@@ -156,6 +176,21 @@ impl<M: Memo> Track for Live<'_, M> {
 
     fn embedded(&mut self, plan: &Plan) -> R<Owned> {
         copy_within(plan, &mut *self.memo)
+    }
+
+    #[inline]
+    fn visible(&self) -> bool {
+        self.memo.observable()
+    }
+
+    #[inline]
+    fn open_top(&self) -> *const OpenCopy {
+        self.memo.open_top()
+    }
+
+    #[inline]
+    fn set_open_top(&mut self, top: *const OpenCopy) {
+        self.memo.set_open_top(top);
     }
 }
 
@@ -239,18 +274,7 @@ impl<'p, T: Track> Replay<'p, T> {
     fn build(&mut self, node: &'p Node) -> R<(Owned, bool)> {
         match &node.kind {
             Kind::List { template, patches } => self.list(node, template, patches),
-            Kind::Dict { template, patches } => {
-                let y = ffi::dict_copy(template.as_ptr())?;
-                self.track.stored(node, &y)?;
-                if !patches.is_empty() {
-                    ffi::dict_track(y.as_ptr());
-                }
-                for (k, c, pos) in patches {
-                    let v = self.child(c)?;
-                    ffi::dict_replace(y.as_ptr(), *pos, k.as_ptr(), v)?;
-                }
-                Ok((y, true))
-            }
+            Kind::Dict { template, patches } => self.dict(node, template, patches),
             Kind::DictItems { items } => {
                 let y = ffi::dict_with_capacity(items.len() as Py_ssize_t)?;
                 self.track.stored(node, &y)?;
@@ -306,25 +330,149 @@ impl<'p, T: Track> Replay<'p, T> {
     }
 
     /// `template[:]`, then each copy written at its index. User code run meanwhile may reach
-    /// the new list (through the memo, or the garbage collector) and resize it: each write
-    /// checks the length it finds.
+    /// the new list through the collector and resize it: each write checks the length it
+    /// finds. Once Python code can see the memo, the list holds only what is done and the
+    /// rest is appended item by item, as the engine does it (`half_made`).
     fn list(
         &mut self,
         node: &Node,
         template: &Owned,
         patches: &'p [(Py_ssize_t, Child)],
     ) -> R<(Owned, bool)> {
-        let y = ffi::list_slice(template.as_ptr(), 0, ffi::list_len(template.as_ptr()))?;
+        let t = template.as_ptr();
+        let n = ffi::list_len(t);
+        let Some(&(first, _)) = patches.first() else {
+            let y = ffi::list_slice(t, 0, n)?;
+            self.track.stored(node, &y)?;
+            return Ok((y, true));
+        };
+        let visible = self.track.visible();
+        let y = ffi::list_slice(t, 0, if visible { first } else { n })?;
         self.track.stored(node, &y)?;
-        for (i, c) in patches {
+        if visible {
+            self.append_from(y.as_ptr(), t, patches, first)?;
+            return Ok((y, true));
+        }
+        let open = OpenCopy::list(y.as_ptr(), self.track.open_top());
+        self.track.set_open_top(&open);
+        let filled = self.fill_list(y.as_ptr(), t, patches, &open);
+        self.track.set_open_top(open.below());
+        filled?;
+        Ok((y, true))
+    }
+
+    fn fill_list(
+        &mut self,
+        y: *mut PyObject,
+        template: *mut PyObject,
+        patches: &'p [(Py_ssize_t, Child)],
+        open: &OpenCopy,
+    ) -> R<()> {
+        for (p, (i, c)) in patches.iter().enumerate() {
+            open.copying(*i);
             let v = self.child(c)?;
-            if *i < ffi::list_len(y.as_ptr()) {
-                ffi::list_set(y.as_ptr(), *i, v)?;
+            if open.settled() {
+                ffi::list_append(y, v.as_ptr())?;
+                return self.append_from(y, template, &patches[p + 1..], *i + 1);
+            }
+            if *i < ffi::list_len(y) {
+                ffi::list_set(y, *i, v)?;
             } else {
-                ffi::list_append(y.as_ptr(), v.as_ptr())?;
+                ffi::list_append(y, v.as_ptr())?;
             }
         }
+        Ok(())
+    }
+
+    /// Appends the copy's items from index `from` on: the template's, or a patch's copy.
+    fn append_from(
+        &mut self,
+        y: *mut PyObject,
+        template: *mut PyObject,
+        patches: &'p [(Py_ssize_t, Child)],
+        from: Py_ssize_t,
+    ) -> R<()> {
+        let mut patches = patches.iter().peekable();
+        for j in from..ffi::list_len(template) {
+            match patches.next_if(|(i, _)| *i == j) {
+                Some((_, c)) => {
+                    let v = self.child(c)?;
+                    ffi::list_append(y, v.as_ptr())?;
+                }
+                None => ffi::list_append(y, ffi::list_item(template, j))?,
+            }
+        }
+        Ok(())
+    }
+
+    /// A clone of the template, then each copied value written at its entry; once Python
+    /// code can see the memo, the rest item by item, as for a list.
+    fn dict(
+        &mut self,
+        node: &Node,
+        template: &Owned,
+        patches: &'p [(Owned, Child, Py_ssize_t)],
+    ) -> R<(Owned, bool)> {
+        let t = template.as_ptr();
+        let y = ffi::dict_copy(t)?;
+        self.track.stored(node, &y)?;
+        let Some((_, _, pos)) = patches.first() else {
+            return Ok((y, true));
+        };
+        ffi::dict_track(y.as_ptr());
+        if self.track.visible() {
+            drop(half_made::cut_dict(y.as_ptr(), *pos)?);
+            self.set_from(y.as_ptr(), t, patches, *pos - 1)?;
+            return Ok((y, true));
+        }
+        let open = OpenCopy::dict(y.as_ptr(), self.track.open_top());
+        self.track.set_open_top(&open);
+        let filled = self.fill_dict(y.as_ptr(), t, patches, &open);
+        self.track.set_open_top(open.below());
+        filled?;
         Ok((y, true))
+    }
+
+    fn fill_dict(
+        &mut self,
+        y: *mut PyObject,
+        template: *mut PyObject,
+        patches: &'p [(Owned, Child, Py_ssize_t)],
+        open: &OpenCopy,
+    ) -> R<()> {
+        for (p, (k, c, pos)) in patches.iter().enumerate() {
+            open.copying(*pos);
+            let v = self.child(c)?;
+            if open.settled() {
+                ffi::dict_set(y, k.as_ptr(), v.as_ptr())?;
+                return self.set_from(y, template, &patches[p + 1..], *pos);
+            }
+            ffi::dict_replace(y, *pos, k.as_ptr(), v)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the template's entries after position `pos` in order: the template's value, or a
+    /// patch's copy. (Every key is copied as itself.)
+    fn set_from(
+        &mut self,
+        y: *mut PyObject,
+        template: *mut PyObject,
+        patches: &'p [(Owned, Child, Py_ssize_t)],
+        mut pos: Py_ssize_t,
+    ) -> R<()> {
+        let mut patches = patches.iter().peekable();
+        while let Some((k, v)) = ffi::dict_next(template, &mut pos) {
+            let k = ffi::new_ref(k);
+            match patches.next_if(|(pk, _, _)| pk.as_ptr() == k.as_ptr()) {
+                Some((_, c, _)) => {
+                    let v = self.child(c)?;
+                    ffi::dict_set(y, k.as_ptr(), v.as_ptr())?;
+                }
+                None => ffi::dict_set(y, k.as_ptr(), v)?,
+            }
+        }
+        Ok(())
     }
 
     /// `y[copy(k)] = copy(v)` for each item, the value copied first.

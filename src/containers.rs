@@ -337,6 +337,7 @@ fn fill_dict<M: Memo>(
                 }
             }
             diverged => {
+                open.leave();
                 drop_unprocessed(y, diverged.map(|(ky, _)| ky), &mut ypos)?;
                 copy_item(e, kx, vx, y)?;
                 return copy_items(e, it, y);

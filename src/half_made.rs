@@ -66,6 +66,13 @@ impl OpenCopy {
         self.below
     }
 
+    /// The filler goes on item by item of its own accord (its walks diverged): there is
+    /// nothing left to cut.
+    #[inline(always)]
+    pub fn leave(&self) {
+        self.at.set(SETTLED);
+    }
+
     /// Was the copy cut back to stdlib's state? Its filler then goes on item by item.
     #[inline(always)]
     pub fn settled(&self) -> bool {

@@ -136,6 +136,12 @@ def begun_after_the_memo_was_handed_out() -> tuple[Any, list[Watcher]]:
     ]
 
 
+def a_hook_as_a_later_key() -> tuple[Any, list[Watcher]]:
+    hook = Watcher("hook")
+    original = {"a": [1], "n": 2, "b": [3], hook: [4], "c": [5]}
+    return original, [watching(hook, original)]
+
+
 def an_instance() -> tuple[Any, list[Watcher]]:
     hook = Watcher("hook")
     original = Original(a=[1], h=hook, b=[2])
@@ -187,6 +193,7 @@ CASES: dict[str, Callable[[], tuple[Any, list[Watcher]]]] = {
     "nested lists and dicts": nested,
     "two hooks, the second in a container begun before the first ran": two_hooks,
     "containers begun after the memo was handed out": begun_after_the_memo_was_handed_out,
+    "a hook as a key after keys copied as themselves": a_hook_as_a_later_key,
     "a plain instance and its state": an_instance,
     "a hook that appends to its list's copy": a_hook_that_appends,
     "a hook that adds a key to its dict's copy": a_hook_that_adds_a_key,

@@ -257,38 +257,22 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         }
         return Ok(y);
     };
-    if !types::is_atomic(ffi::type_of(first_key)) {
-        // Keys to copy come before any value to copy: the clone would have to be emptied
-        // from there on. (Dropping it releases only references `x` holds too.)
+    if !types::is_atomic(ffi::type_of(first_key)) || e.memo.observable() {
+        // Keys to copy come before any value to copy (the clone would have to be emptied
+        // from there on), or Python code can see the memo (the clone, cut and filled again,
+        // would grow a new table): stdlib's way, item by item into a new dict of the right
+        // size. (Dropping the clone releases only references `x` holds too.)
         drop(y);
         return copy_into_new_dict(e, x, key);
     }
     e.memo.store(key, &y)?;
     let mut it = DictItems::resume(x, ypos, done, first_key);
-    if e.memo.observable() {
-        seen_dict(e, &mut it, y.as_ptr(), ypos)?;
-        return Ok(y);
-    }
     let open = OpenCopy::dict(y.as_ptr(), e.memo.open_top());
     e.memo.set_open_top(&open);
     let filled = fill_dict(e, &mut it, y.as_ptr(), ypos, &open);
     e.memo.set_open_top(open.below());
     filled?;
     Ok(y)
-}
-
-/// A clone made while Python code can see the memo: its entries from position `ypos` on
-/// dropped, the rest copied item by item.
-#[cold]
-#[inline(never)]
-fn seen_dict<M: Memo>(
-    e: &mut Engine<M>,
-    it: &mut DictItems,
-    y: *mut PyObject,
-    mut ypos: Py_ssize_t,
-) -> R<()> {
-    drop_unprocessed(y, None, &mut ypos)?;
-    copy_items(e, it, y)
 }
 
 /// The copy was settled while the value of `k` was copied: `y[deepcopy(k)] = copied`, then

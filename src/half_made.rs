@@ -147,7 +147,7 @@ pub fn cut_list(y: *mut PyObject, at: Py_ssize_t) -> R<Vec<Owned>> {
 /// Deletes from a clone the entry just before position `pos` (the one being copied) and
 /// every entry after it. Returns the references the dict let go of, for the caller to
 /// release.
-pub fn cut_dict(y: *mut PyObject, pos: Py_ssize_t) -> R<Vec<Owned>> {
+fn cut_dict(y: *mut PyObject, pos: Py_ssize_t) -> R<Vec<Owned>> {
     let mut stale = Vec::new();
     let mut at = pos - 1;
     while let Some((k, _)) = ffi::dict_next(y, &mut at) {

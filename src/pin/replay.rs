@@ -16,7 +16,7 @@
 use super::plan::{Args, Child, Kind, Make, Node, NodeId, Plan, Reduce, NO_SLOT};
 use crate::deepcopy::Memo;
 use crate::ffi::{self, exc_types, Owned, PyObject, Py_ssize_t, R};
-use crate::half_made::{self, OpenCopy};
+use crate::half_made::OpenCopy;
 use crate::native_memo::NativeMemo;
 use crate::recursion::Depth;
 use crate::reduce;
@@ -406,7 +406,8 @@ impl<'p, T: Track> Replay<'p, T> {
     }
 
     /// A clone of the template, then each copied value written at its entry; once Python
-    /// code can see the memo, the rest item by item, as for a list.
+    /// code can see the memo, the rest item by item, as for a list (all of it, into a new
+    /// dict of the right size, when it can from the start).
     fn dict(
         &mut self,
         node: &Node,
@@ -414,17 +415,18 @@ impl<'p, T: Track> Replay<'p, T> {
         patches: &'p [(Owned, Child, Py_ssize_t)],
     ) -> R<(Owned, bool)> {
         let t = template.as_ptr();
-        let y = ffi::dict_copy(t)?;
-        self.track.stored(node, &y)?;
-        let Some((_, _, pos)) = patches.first() else {
-            return Ok((y, true));
-        };
-        ffi::dict_track(y.as_ptr());
-        if self.track.visible() {
-            drop(half_made::cut_dict(y.as_ptr(), *pos)?);
-            self.set_from(y.as_ptr(), t, patches, *pos - 1)?;
+        if !patches.is_empty() && self.track.visible() {
+            let y = ffi::dict_with_capacity(ffi::dict_len(t))?;
+            self.track.stored(node, &y)?;
+            self.set_from(y.as_ptr(), t, patches, 0)?;
             return Ok((y, true));
         }
+        let y = ffi::dict_copy(t)?;
+        self.track.stored(node, &y)?;
+        if patches.is_empty() {
+            return Ok((y, true));
+        }
+        ffi::dict_track(y.as_ptr());
         let open = OpenCopy::dict(y.as_ptr(), self.track.open_top());
         self.track.set_open_top(&open);
         let filled = self.fill_dict(y.as_ptr(), t, patches, &open);

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy as stdlib_copy
 import decimal
 import fractions
+import gc
 import re
 import subprocess
 import sys
@@ -74,6 +75,28 @@ def test_containers_of_them_keep_them(name: str) -> None:
         assert_deepcopy_parity(container)
         assert copied is not container
     assert copium.deepcopy([obj])[0] is obj
+
+
+class CountsMemoProxies:
+    """Copied by reduce, which hands it no memo: counts the ``copium.memo`` proxies alive
+    meanwhile, which exist only once the memo was handed to some ``__deepcopy__``."""
+
+    seen: list[int] = []
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        CountsMemoProxies.seen.append(sum(isinstance(o, copium.memo) for o in gc.get_objects()))
+        return (CountsMemoProxies, ())
+
+
+@pytest.mark.parametrize("name", EXACT)
+def test_copying_one_hands_the_memo_to_no_code(name: str, memo_setting: str) -> None:
+    if memo_setting == "dict":
+        pytest.skip("a dict memo has no proxy to count")
+    CountsMemoProxies.seen.clear()
+    copium.deepcopy([[EXACT[name]()], CountsMemoProxies()])
+    copium.deepcopy([DecimalSub("1"), CountsMemoProxies()])
+    # The subclass's method is called, with the memo: the count sees that proxy.
+    assert CountsMemoProxies.seen == [0, 1]
 
 
 def test_a_list_mixing_all_of_them_matches_the_stdlib() -> None:

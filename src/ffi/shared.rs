@@ -336,3 +336,59 @@ pub(super) unsafe fn fill_counting(
     }
     prefix
 }
+
+/// Whether `descr` is a slot wrapper (`wrapper_descriptor`) that calls
+/// `PyObject_GenericGetAttr`: the `__getattribute__` a static type with the generic attribute
+/// lookup has in its own dict. For 3.9, whose static types' slots `PyType_GetSlot` cannot
+/// read. The wrapped function (`d_wrapped`) is read in place, after the descriptor's header
+/// (the object header, `d_type`, `d_name`, `d_qualname`, `d_base`), only once the same read
+/// gave `PyObject_GenericGetAttr` for `object.__getattribute__` and another function for
+/// `type.__getattribute__`; otherwise the answer is `false`.
+pub fn wraps_generic_getattr(descr: *mut PyObject) -> bool {
+    static PROBED: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    let wrapper_type = *PROBED.get_or_init(probe_slot_wrappers);
+    match wrapper_type {
+        // SAFETY: `descr` is a live slot wrapper (its type was checked), laid out as the
+        // probe confirmed.
+        Some(tp) if super::type_of(descr) as usize == tp => unsafe {
+            wrapped_function(descr) == generic_getattr_address()
+        },
+        _ => false,
+    }
+}
+
+/// The type of slot wrappers, if reading their wrapped function in place gives the expected
+/// functions for `object` and `type`.
+#[cold]
+fn probe_slot_wrappers() -> Option<usize> {
+    // SAFETY: makes a new str from a NUL-terminated literal.
+    let name = owned(unsafe { ffi::PyUnicode_FromString(c"__getattribute__".as_ptr()) }).ok()?;
+    let object = std::ptr::addr_of_mut!(ffi::PyBaseObject_Type);
+    let type_type = std::ptr::addr_of_mut!(ffi::PyType_Type);
+    let of_object = super::type_lookup(object, name.as_ptr()).ok()?;
+    let of_type = super::type_lookup(type_type, name.as_ptr()).ok()?;
+    if of_object.is_null()
+        || of_type.is_null()
+        || super::type_of(of_object) != super::type_of(of_type)
+    {
+        return None;
+    }
+    // SAFETY: both are live descriptors of the same type, the one `__getattribute__` slot
+    // wrappers have; the reads stay within their header and are only compared.
+    let (a, b) = unsafe { (wrapped_function(of_object), wrapped_function(of_type)) };
+    (a == generic_getattr_address() && !b.is_null() && b != a)
+        .then_some(super::type_of(of_object) as usize)
+}
+
+/// `PyWrapperDescrObject.d_wrapped`.
+///
+/// # Safety
+/// `descr` is a live slot wrapper.
+unsafe fn wrapped_function(descr: *mut PyObject) -> *const std::ffi::c_void {
+    let at = std::mem::size_of::<ffi::PyObject>() + 4 * std::mem::size_of::<usize>();
+    *descr.cast::<u8>().add(at).cast::<*const std::ffi::c_void>()
+}
+
+fn generic_getattr_address() -> *const std::ffi::c_void {
+    ffi::PyObject_GenericGetAttr as *const std::ffi::c_void
+}

@@ -309,6 +309,18 @@ def test_pins_run_prints_a_row_for_every_case_and_leaves_nothing_pinned() -> Non
     assert len(copium.extra.pins()) == 0
 
 
+@pytest.mark.parametrize("statistic, speedup", [("best", "2.00x"), ("median", "3.00x")])
+def test_the_pins_table_reports_the_statistic_asked_for(statistic: str, speedup: str) -> None:
+    timings = {
+        "deepcopy": Timing(1, [100.0, 300.0, 300.0]),
+        "Pin.copy()": Timing(1, [50.0, 100.0, 100.0]),
+    }
+    result = pins_bench.PinResult(pins_bench.CASES[0], timings, 1, 0, [], statistic)
+    table = pins_bench.table([result])
+    assert f"({statistic} repeat)" in table.title
+    assert table.rows[0][3] == speedup
+
+
 def test_the_run_and_its_baseline_share_one_cpu_where_the_platform_allows(
     tmp_path: Path,
 ) -> None:

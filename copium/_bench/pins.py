@@ -78,10 +78,18 @@ class PinResult(NamedTuple):
     planned: int
     runs_code: int
     unequal: list[str]
+    statistic: str = "best"  # which of the repeats `figure` reports, as for the workloads
 
     def best(self, side: str) -> Optional[float]:
         timing = self.timings.get(side)
         return timing.best if timing is not None else None
+
+    def figure(self, side: str) -> Optional[float]:
+        """The time per call the table shows: the run's statistic of the repeats."""
+        timing = self.timings.get(side)
+        if timing is None:
+            return None
+        return timing.median if self.statistic == "median" else timing.best
 
 
 def measure_case(case: Case, settings: session.Settings) -> PinResult:
@@ -122,7 +130,7 @@ def measure_case(case: Case, settings: session.Settings) -> PinResult:
     finally:
         clear_pins()
     timings = {name: session.Timing(loops[name], samples[name]) for name in order}
-    return PinResult(case, timings, the_pin.planned, the_pin.runs_code, unequal)
+    return PinResult(case, timings, the_pin.planned, the_pin.runs_code, unequal, settings.statistic)
 
 
 def run(settings: session.Settings, cases: Sequence[Case] = CASES) -> list[PinResult]:
@@ -130,7 +138,7 @@ def run(settings: session.Settings, cases: Sequence[Case] = CASES) -> list[PinRe
 
 
 def _ratio(result: PinResult, side: str) -> str:
-    base, other = result.best("deepcopy"), result.best(side)
+    base, other = result.figure("deepcopy"), result.figure(side)
     return report.format_ratio(base / other if base and other else None)
 
 
@@ -138,14 +146,15 @@ def table(results: Sequence[PinResult]) -> report.Table:
     headers = ["case", "deepcopy", "Pin.copy()", "speedup", "deepcopy, pinned", "speedup",
                "planned / run code"]  # fmt: skip
     rows = [
-        [result.case.name, report.format_ns(result.best("deepcopy")),
-         report.format_ns(result.best("Pin.copy()")), _ratio(result, "Pin.copy()"),
-         report.format_ns(result.best("deepcopy, pinned")), _ratio(result, "deepcopy, pinned"),
+        [result.case.name, report.format_ns(result.figure("deepcopy")),
+         report.format_ns(result.figure("Pin.copy()")), _ratio(result, "Pin.copy()"),
+         report.format_ns(result.figure("deepcopy, pinned")), _ratio(result, "deepcopy, pinned"),
          f"{result.planned} / {result.runs_code}"]
         for result in results
     ]  # fmt: skip
+    statistic = results[0].statistic if results else "best"
     return report.Table(
-        "Pins: copium.deepcopy against copies from a pin (best repeat)",
+        f"Pins: copium.deepcopy against copies from a pin ({statistic} repeat)",
         headers,
         rows,
         "speedup: deepcopy's time (nothing pinned) over the pinned way's; 'planned / run "

@@ -57,11 +57,13 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         seen_list(e, x, y.as_ptr(), i)?;
         return Ok(y);
     }
-    let open = OpenCopy::list(y.as_ptr(), e.memo.open_top());
-    e.memo.set_open_top(&open);
-    let filled = fill_list(e, x, y.as_ptr(), i, &open);
-    e.memo.set_open_top(open.below());
-    filled?;
+    // Inlined as `fill_list` is: the closure is part of the engine's recursion.
+    e.filling(
+        y.as_ptr(),
+        false,
+        #[inline(always)]
+        |e, open| fill_list(e, x, y.as_ptr(), i, open),
+    )?;
     Ok(y)
 }
 
@@ -267,11 +269,12 @@ fn dict_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
     }
     e.memo.store(key, &y)?;
     let mut it = DictItems::resume(x, ypos, done, first_key);
-    let open = OpenCopy::dict(y.as_ptr(), e.memo.open_top());
-    e.memo.set_open_top(&open);
-    let filled = fill_dict(e, &mut it, y.as_ptr(), ypos, &open);
-    e.memo.set_open_top(open.below());
-    filled?;
+    e.filling(
+        y.as_ptr(),
+        true,
+        #[inline(always)]
+        |e, open| fill_dict(e, &mut it, y.as_ptr(), ypos, open),
+    )?;
     Ok(y)
 }
 
@@ -322,7 +325,9 @@ fn fill_dict<M: Memo>(
             }
             diverged => {
                 open.leave();
-                drop_unprocessed(y, diverged.map(|(ky, _)| ky), &mut ypos)?;
+                // The clone's entries from the one it was at (just stepped past) on.
+                let from = if diverged.is_some() { ypos - 1 } else { ypos };
+                drop(half_made::cut_dict(y, from)?);
                 copy_item(e, kx, vx, y)?;
                 return copy_items(e, it, y);
             }
@@ -337,23 +342,6 @@ fn fill_dict<M: Memo>(
 fn first_to_copy(y: *mut PyObject) -> Option<(Py_ssize_t, Py_ssize_t, *mut PyObject)> {
     let (mut keys_run, mut values_run) = (types::AtomicRun::new(), types::AtomicRun::new());
     ffi::dict_prefix(y, |k| keys_run.holds(k), |v| values_run.holds(v)).err()
-}
-
-/// Removes from the clone the key it was at and every key after it.
-fn drop_unprocessed(
-    y: *mut PyObject,
-    first: Option<*mut PyObject>,
-    ypos: &mut Py_ssize_t,
-) -> R<()> {
-    let mut stale: Vec<Owned> = first.into_iter().map(ffi::new_ref).collect();
-    while let Some((k, _)) = ffi::dict_next(y, ypos) {
-        stale.push(ffi::new_ref(k));
-    }
-    for k in &stale {
-        // SAFETY: `y` is a live dict and `k` one of its keys.
-        ffi::status(unsafe { pyo3_ffi::PyDict_DelItem(y, k.as_ptr()) })?;
-    }
-    Ok(())
 }
 
 /// `_deepcopy_tuple`: the same tuple back when every item copies to itself; after the items,

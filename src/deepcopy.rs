@@ -105,6 +105,23 @@ impl<M: Memo> Engine<M> {
                 || crate::self_copiers::still_returns_self(ffi::type_of(x)))
     }
 
+    /// Runs `fill` on `copy`, a list (or, with `is_dict`, a dict) being filled from a slice
+    /// or clone of its original, registered as open on the memo meanwhile (see `half_made`):
+    /// the registration is taken back on every path.
+    #[inline(always)]
+    pub fn filling(
+        &mut self,
+        copy: *mut PyObject,
+        is_dict: bool,
+        fill: impl FnOnce(&mut Self, &OpenCopy) -> R<()>,
+    ) -> R<()> {
+        let open = OpenCopy::new(copy, is_dict, self.memo.open_top());
+        self.memo.set_open_top(&open);
+        let filled = fill(self, &open);
+        self.memo.set_open_top(open.below());
+        filled
+    }
+
     /// Is the object being copied the one `deepcopy` was called with, in a memo nobody else
     /// sees? Then a handler whose copy runs no code that could come back to it (all items
     /// atomic) need not store the copy at all.

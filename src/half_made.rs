@@ -32,22 +32,13 @@ pub struct OpenCopy {
 }
 
 impl OpenCopy {
-    /// A list's copy, registered above `below` (see [`OpenCopies::top`]).
+    /// A list's (or, with `is_dict`, a dict's) copy, registered above `below` (see
+    /// [`OpenCopies::top`]).
     #[inline(always)]
-    pub fn list(copy: *mut PyObject, below: *const OpenCopy) -> Self {
+    pub fn new(copy: *mut PyObject, is_dict: bool, below: *const OpenCopy) -> Self {
         OpenCopy {
             copy,
-            is_dict: false,
-            at: Cell::new(0),
-            below,
-        }
-    }
-
-    #[inline(always)]
-    pub fn dict(copy: *mut PyObject, below: *const OpenCopy) -> Self {
-        OpenCopy {
-            copy,
-            is_dict: true,
+            is_dict,
             at: Cell::new(0),
             below,
         }
@@ -117,7 +108,8 @@ impl OpenCopies {
             let at = open.at.get();
             if at != SETTLED {
                 released.push(if open.is_dict {
-                    cut_dict(open.copy, at)?
+                    // The entry being copied is the one just before `at`.
+                    cut_dict(open.copy, at - 1)?
                 } else {
                     cut_list(open.copy, at)?
                 });
@@ -144,12 +136,11 @@ pub fn cut_list(y: *mut PyObject, at: Py_ssize_t) -> R<Vec<Owned>> {
     Ok(released)
 }
 
-/// Deletes from a clone the entry just before position `pos` (the one being copied) and
-/// every entry after it. Returns the references the dict let go of, for the caller to
-/// release.
-fn cut_dict(y: *mut PyObject, pos: Py_ssize_t) -> R<Vec<Owned>> {
+/// Deletes from a clone its entries from position `from` on (a position as dict iteration
+/// counts them). Returns the references the dict let go of, for the caller to release.
+pub fn cut_dict(y: *mut PyObject, from: Py_ssize_t) -> R<Vec<Owned>> {
     let mut stale = Vec::new();
-    let mut at = pos - 1;
+    let mut at = from;
     while let Some((k, _)) = ffi::dict_next(y, &mut at) {
         stale.push(ffi::new_ref(k));
     }

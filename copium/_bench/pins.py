@@ -80,10 +80,6 @@ class PinResult(NamedTuple):
     unequal: list[str]
     statistic: str = "best"  # which of the repeats `figure` reports, as for the workloads
 
-    def best(self, side: str) -> Optional[float]:
-        timing = self.timings.get(side)
-        return timing.best if timing is not None else None
-
     def figure(self, side: str) -> Optional[float]:
         """The time per call the table shows: the run's statistic of the repeats."""
         timing = self.timings.get(side)

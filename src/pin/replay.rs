@@ -353,12 +353,29 @@ impl<'p, T: Track> Replay<'p, T> {
             self.append_from(y.as_ptr(), t, patches, first)?;
             return Ok((y, true));
         }
-        let open = OpenCopy::list(y.as_ptr(), self.track.open_top());
-        self.track.set_open_top(&open);
-        let filled = self.fill_list(y.as_ptr(), t, patches, &open);
-        self.track.set_open_top(open.below());
-        filled?;
+        // Inlined: the closure is part of the replay's recursion.
+        self.filling(
+            y.as_ptr(),
+            false,
+            #[inline(always)]
+            |r, open| r.fill_list(y.as_ptr(), t, patches, open),
+        )?;
         Ok((y, true))
+    }
+
+    /// As the engine's `filling`: `fill` runs with `copy` registered as open on the track.
+    #[inline(always)]
+    fn filling(
+        &mut self,
+        copy: *mut PyObject,
+        is_dict: bool,
+        fill: impl FnOnce(&mut Self, &OpenCopy) -> R<()>,
+    ) -> R<()> {
+        let open = OpenCopy::new(copy, is_dict, self.track.open_top());
+        self.track.set_open_top(&open);
+        let filled = fill(self, &open);
+        self.track.set_open_top(open.below());
+        filled
     }
 
     fn fill_list(
@@ -427,11 +444,12 @@ impl<'p, T: Track> Replay<'p, T> {
             return Ok((y, true));
         }
         ffi::dict_track(y.as_ptr());
-        let open = OpenCopy::dict(y.as_ptr(), self.track.open_top());
-        self.track.set_open_top(&open);
-        let filled = self.fill_dict(y.as_ptr(), t, patches, &open);
-        self.track.set_open_top(open.below());
-        filled?;
+        self.filling(
+            y.as_ptr(),
+            true,
+            #[inline(always)]
+            |r, open| r.fill_dict(y.as_ptr(), t, patches, open),
+        )?;
         Ok((y, true))
     }
 

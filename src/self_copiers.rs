@@ -223,7 +223,7 @@ fn generic_getattr(tp: *mut PyTypeObject) -> bool {
 /// The same for a class that cannot change, read once: `PyType_GetSlot` reads static types
 /// only from 3.10, so on 3.9 a static type's lookup is read through `__getattribute__`:
 /// `object`'s own (inherited), or the type's own slot wrapper of the generic function (a
-/// static type that sets the slot itself, as `decimal.Decimal` and `re.Pattern` do).
+/// static type that sets the slot itself, as `decimal.Decimal` does).
 fn generic_getattr_static(tp: *mut PyTypeObject) -> bool {
     if ffi::type_flags(tp) & pyo3_ffi::Py_TPFLAGS_HEAPTYPE != 0 || statics().static_slots_readable {
         return generic_getattr(tp);

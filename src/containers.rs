@@ -43,7 +43,8 @@ fn append_items<M: Memo>(
 /// cut back to what is already done and the rest appended item by item (`half_made`).
 #[inline(always)]
 fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
-    let (y, prefix) = slice_with_atomic_prefix(x)?;
+    let mut run = types::AtomicRun::new();
+    let (y, prefix) = ffi::list_copy_counting(x, |item| run.holds(item))?;
     let i = prefix as Py_ssize_t;
     if i == ffi::list_len(y.as_ptr()) {
         if !e.at_unobserved_root() {
@@ -64,15 +65,6 @@ fn list_native<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<
         |e, open| fill_list(e, x, y.as_ptr(), i, open),
     )?;
     Ok(y)
-}
-
-/// `x[:]` and how many of its leading items are atomic. Out of line: the loop's spills then
-/// take a frame that is gone before the items are copied, not room in every level of the
-/// recursion (a nested list's levels each hold one frame of the engine).
-#[inline(never)]
-fn slice_with_atomic_prefix(x: *mut PyObject) -> R<(Owned, usize)> {
-    let mut run = types::AtomicRun::new();
-    ffi::list_copy_counting(x, |item| run.holds(item))
 }
 
 /// A slice made while Python code can see the memo: cut to its atomic prefix `i`, the rest
@@ -128,7 +120,7 @@ fn fill_list<M: Memo>(
             let item = ffi::new_ref(item);
             may_have_changed = true;
             open.copying(i);
-            let copied = e.deep_through_memo(item.as_ptr(), kind)?;
+            let copied = e.deep_kind(item.as_ptr(), kind)?;
             if open.settled() {
                 return settled_list(e, x, y, i, copied);
             }
@@ -153,9 +145,6 @@ fn fill_list<M: Memo>(
 /// key (stdlib's `y[deepcopy(key)] = deepcopy(value)` evaluates the right side first); a dict
 /// that changes size (or keys) while its items are being copied raises RuntimeError, as
 /// iterating `x.items()` does.
-// Out of line, as the other handlers but the list's: inlined into the engine's recursive
-// function, a handler's locals would enlarge every level's frame, whatever it copies.
-#[inline(never)]
 pub fn dict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     if M::NATIVE {
         return dict_native(e, x, key);
@@ -327,7 +316,7 @@ fn fill_dict<M: Memo>(
                 } else {
                     let (k, v) = (ffi::new_ref(kx), ffi::new_ref(vx));
                     open.copying(ypos);
-                    let copied = e.deep_through_memo(v.as_ptr(), kind)?;
+                    let copied = e.deep_kind(v.as_ptr(), kind)?;
                     if open.settled() {
                         return settled_dict(e, it, y, k, copied);
                     }
@@ -361,7 +350,6 @@ fn first_to_copy(y: *mut PyObject) -> Option<(Py_ssize_t, Py_ssize_t, *mut PyObj
 /// The copies are collected first and the new tuple is built only once they all exist: user
 /// code runs while items are copied, and must never meet a tuple with empty slots (through
 /// `gc.get_objects()`, for instance).
-#[inline(never)]
 pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let n = ffi::tuple_len(x);
     // Copies of items 0..copies.len(), kept once some item copied to a different object.
@@ -412,7 +400,6 @@ pub fn tuple<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Ow
 /// key, as for a dict), the memo checked again in case the frozendict was reached through its
 /// items, then a new frozendict of the copies: always a new object, even when every item is
 /// atomic. A frozendict never changes, so its items can be walked while user code runs.
-#[inline(never)]
 pub fn frozendict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) -> R<Owned> {
     let y = ffi::dict_with_capacity(ffi::dict_len(x))?;
     let step = ffi::DictNext::resolve();
@@ -435,7 +422,6 @@ pub fn frozendict<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, key: &M::Key) ->
 }
 
 /// `_deepcopy_method`: `type(x)(x.__func__, deepcopy(x.__self__, memo))`.
-#[inline(never)]
 pub fn method<M: Memo>(e: &mut Engine<M>, x: *mut PyObject) -> R<Owned> {
     let names = &statics().names;
     let func = ffi::getattr(x, names.func.as_ptr())?;
@@ -447,7 +433,6 @@ pub fn method<M: Memo>(e: &mut Engine<M>, x: *mut PyObject) -> R<Owned> {
 /// set/frozenset, as stdlib's reduce path does it: snapshot the items, copy each, build a
 /// new set from the copies in that order (always a new object, even for a frozenset of
 /// atomics). The snapshot is taken before any copy runs Python code that could change `x`.
-#[inline(never)]
 pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owned> {
     let mut items = ffi::SetItems::new(x)?;
     let mut snapshot = Vec::new();
@@ -474,7 +459,7 @@ pub fn set<M: Memo>(e: &mut Engine<M>, x: *mut PyObject, frozen: bool) -> R<Owne
     for item in snapshot.iter_mut() {
         let kind = types::classify(ffi::type_of(item.as_ptr()));
         if kind != types::Kind::Atomic && !e.is_own_copy(item.as_ptr(), kind) {
-            *item = e.deep_through_memo(item.as_ptr(), kind)?;
+            *item = e.deep_kind(item.as_ptr(), kind)?;
         }
     }
     let y = ffi::set_new_empty(frozen)?;

@@ -65,7 +65,7 @@ impl<M: Memo> Engine<M> {
     }
 
     /// [`Engine::deep`] for an object whose kind the caller has just classified.
-    #[inline(always)]
+    #[inline]
     pub fn deep_kind(&mut self, x: *mut PyObject, kind: Kind) -> R<Owned> {
         // A caller's memo is probed for atomics too before 3.14; the native memo never
         // holds them.
@@ -75,14 +75,6 @@ impl<M: Memo> Engine<M> {
         if self.is_own_copy(x, kind) {
             return Ok(ffi::new_ref(x));
         }
-        self.deep_through_memo(x, kind)
-    }
-
-    /// [`Engine::deep_kind`] for an object the caller has found to be neither an atomic nor
-    /// its own copy (for a native memo: `kind != Atomic && !is_own_copy`). This is the
-    /// engine's recursive function; the containers' fillers call it directly.
-    #[inline]
-    pub fn deep_through_memo(&mut self, x: *mut PyObject, kind: Kind) -> R<Owned> {
         let key = self.memo.key(x)?;
         if let Some(y) = self.memo.lookup(&key)? {
             return Ok(y);
